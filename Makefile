@@ -1,0 +1,47 @@
+# greyzone: `make demo` runs the main comparison; `make test` runs the test suite.
+# Both create .venv with a Python >= 3.12 and install the pinned dependencies first.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_DIR := outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-slow lint bench lock venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ ! -x $(PY) ]; then \
+		python=$$(scripts/find_python.sh) || exit 1; \
+		echo "[make] creating $(VENV) with $$python"; \
+		"$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/greyzone --multirun scenario=ambiguous_curbs,blanket_ban hydra.sweep.dir=$(DEMO_DIR)
+	$(VENV)/bin/greyzone-compare $(DEMO_DIR)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lock: $(STAMP)
+	@echo "# Pinned versions for every install (make uses: pip install -c constraints.txt)." > constraints.txt.new
+	@echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml." >> constraints.txt.new
+	$(PY) -m pip freeze --exclude-editable >> constraints.txt.new
+	@$(PY) -m pip --version | awk '{print "pip==" $$2}' >> constraints.txt.new
+	@printf 'setuptools==84.2.1\nwheel==0.48.0\n' >> constraints.txt.new
+	mv constraints.txt.new constraints.txt

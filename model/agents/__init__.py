@@ -1,0 +1,1 @@
+"""Mesa agents of greyzone and the vectorised state behind them."""

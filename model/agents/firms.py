@@ -1,0 +1,403 @@
+"""Japan's firms: struct-of-arrays state and vectorised rules, with a Mesa Agent per firm.
+
+All rules act on arrays of firms x materials. `JapaneseFirm` is a Mesa Agent that reads
+and writes its own row, so AgentSet queries and the dashboard see individual firms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+
+from model.config.spec import ModelSpec
+from model.licensing import whole_week_moments
+from model.population import Population
+
+if TYPE_CHECKING:
+    from model.model import GreyzoneModel
+
+WEEKS_PER_YEAR = 52.0
+KG_PER_TONNE = 1000.0
+LIST_NAMES = ("none", "watch", "entity")
+REVIEW_PERIOD_WEEKS = 1.0  # firms review orders once per model step
+
+
+@dataclass
+class Orders:
+    """This week's orders by channel (tonnes, firms x materials)."""
+
+    total: np.ndarray
+    china: np.ndarray
+    nonchina: np.ndarray
+    spot: np.ndarray
+
+
+@dataclass
+class Observations:
+    """What firms saw of China this week (firms x materials)."""
+
+    decided: np.ndarray  # China orders decided (approved, denied, refused, lapsed)
+    approved: np.ndarray
+    reviewed: np.ndarray  # decisions with an observed review time
+    review_sum: np.ndarray
+    review_sq_sum: np.ndarray
+    holds: np.ndarray  # China shipments that left (with a customs delay observed)
+    hold_sum: np.ndarray
+    hold_sq_sum: np.ndarray
+
+
+@dataclass
+class Production:
+    """National results of this week's production."""
+
+    consumption: np.ndarray  # (materials,)
+    need: np.ndarray  # (materials,) at full output
+    unmet: np.ndarray  # (materials,)
+    value_added_lost: np.ndarray  # (sectors,) yen
+    value_added_potential: np.ndarray  # (sectors,) yen
+
+
+class Firms:
+    """Japan's firm population, vectorised over firms x materials."""
+
+    def __init__(self, spec: ModelSpec, pop: Population, licensed: np.ndarray) -> None:
+        seeds = spec.seeds
+        self.behaviour = seeds.behaviour
+        self.materials = seeds.materials
+        self.pop = pop
+        self.licensed = licensed
+        n_firms, n_mat = pop.base_need.shape
+        self.n_firms, self.n_materials = n_firms, n_mat
+        self.sector_starts = np.array([lines.rows.start for lines in pop.lines], dtype=np.intp)
+
+        lic, log = seeds.licensing, seeds.logistics
+        self.review_wait = np.where(licensed, lic.application_interval_weeks / 2.0, 0.0)
+        self.china_transit = log.china_transit_weeks
+        self.nonchina_lead = log.nonchina_lead_weeks
+        self.spot_lead = log.spot_lead_weeks
+
+        china_share = self.materials.china_share
+        spot_share = (1.0 - china_share) * self.behaviour.spot_share_of_nonchina
+        self.china = np.repeat(china_share[None, :], n_firms, axis=0)
+        self.spot = np.repeat(spot_share[None, :], n_firms, axis=0)
+        self.nonchina = 1.0 - self.china - self.spot
+        self.diversified = np.zeros((n_firms, n_mat))
+
+        # Beliefs start at the moments of the normal (baseline) process, in whole weeks.
+        review_mean, review_var = whole_week_moments(
+            lic.review_median_weeks, lic.review_sigma, lic.max_review_weeks
+        )
+        hold_mean, hold_var = whole_week_moments(
+            lic.customs_hold_median_weeks, lic.customs_hold_sigma, lic.max_customs_hold_weeks
+        )
+        s = lic.customs_base_inspection
+        self.p_hat = np.where(licensed, lic.routine_approval, 1.0) * np.ones((n_firms, 1))
+        self.review_hat = np.where(licensed, review_mean, 0.0) * np.ones((n_firms, 1))
+        self.review_var = np.where(licensed, review_var, 0.0) * np.ones((n_firms, 1))
+        self.hold_hat = np.full((n_firms, n_mat), s * hold_mean)
+        self.hold_var = np.full((n_firms, n_mat), s * (hold_var + hold_mean**2) - (s * hold_mean) ** 2)
+
+        self.base_cover = np.repeat(pop.base_cover[:, None], n_mat, axis=1)
+        self.max_cover = np.repeat(pop.max_cover[:, None], n_mat, axis=1)
+        self.target_cover = self.base_cover.copy()
+        self.need = pop.base_need.copy()
+        self.inventory = self.target_cover * self.need
+        self.risk = self.perceived_risk()
+        self.risk0 = self.risk.copy()
+        self.risk_smoothed = self.risk.copy()
+        self.excess_risk = np.zeros((n_firms, n_mat))
+        self.substitution_start = np.full((n_firms, n_mat), -1, dtype=np.int32)
+        self.substituted = np.zeros((n_firms, n_mat))
+        self.unmet = np.zeros((n_firms, n_mat))
+        self.run_rate = [
+            np.ones((lines.rows.stop - lines.rows.start, len(lines.names))) for lines in pop.lines
+        ]
+        self.programmes_started = np.zeros(n_mat)
+        self.diversified_this_week = np.zeros(n_mat)
+        self.reverted_this_week = np.zeros(n_mat)
+
+    # expectations --------------------------------------------------------------------------
+    def expected_lead_time(self) -> np.ndarray:
+        """Expected weeks from order to arrival, weighted over supply channels."""
+        china_lead = self.review_wait + self.review_hat + self.china_transit + self.hold_hat
+        return self.china * china_lead + self.nonchina * self.nonchina_lead + self.spot * self.spot_lead
+
+    def lead_time_spread(self) -> np.ndarray:
+        """Perceived standard deviation of China lead times (weeks)."""
+        return np.sqrt(np.maximum(self.review_var + self.hold_var, 0.0))
+
+    def perceived_risk(self) -> np.ndarray:
+        """China share x (expected denial + lead-time spread / scale), in [0, 1]."""
+        uncertainty = (1.0 - self.p_hat) + self.lead_time_spread() / self.behaviour.risk_lead_time_scale_weeks
+        return np.clip(self.china * uncertainty, 0.0, 1.0)
+
+    # 4. orders ------------------------------------------------------------------------------
+    def place_orders(self, in_transit: np.ndarray, china_pipeline: np.ndarray) -> Orders:
+        """Order-up-to target cover plus expected lead time; expected denials go spot.
+
+        Periodic review: the order-up-to level covers the lead time plus one review period
+        (a week), so that on-hand stock after use averages the target cover.
+        """
+        position = self.inventory + in_transit + self.p_hat * china_pipeline
+        target = self.need * (self.target_cover + self.expected_lead_time() + REVIEW_PERIOD_WEEKS)
+        total = np.maximum(target - position, 0.0)
+        china_ask = total * self.china
+        china = china_ask * self.p_hat
+        spot = total * self.spot + (china_ask - china)
+        return Orders(total=total, china=china, nonchina=total * self.nonchina, spot=spot)
+
+    # 6. deliveries ----------------------------------------------------------------------------
+    def receive(self, arrivals: np.ndarray) -> None:
+        self.inventory += arrivals
+
+    # 8. production -----------------------------------------------------------------------------
+    def produce(self) -> Production:
+        """Leontief production by product line; record unmet need and value added lost."""
+        need, inventory = self.need, self.inventory
+        self.unmet = np.maximum(need - inventory, 0.0)
+        available = np.divide(inventory, need, out=np.ones_like(need), where=need > 0)
+        np.minimum(available, 1.0, out=available)
+        consumption = np.zeros_like(need)
+        n_sectors = len(self.pop.lines)
+        lost = np.zeros(n_sectors)
+        potential = np.zeros(n_sectors)
+        va = self.pop.value_added_week
+        for s, lines in enumerate(self.pop.lines):
+            rows = lines.rows
+            run = self.run_rate[s]
+            for k, mats in enumerate(lines.materials):
+                run[:, k] = available[rows][:, mats].min(axis=1)
+            consumption[rows] = need[rows] * (run @ lines.split)
+            lost[s] = va[rows] @ ((1.0 - run) @ lines.va_share)
+            potential[s] = va[rows].sum()
+        self.inventory = np.maximum(inventory - consumption, 0.0)
+        return Production(
+            consumption=consumption.sum(axis=0),
+            need=need.sum(axis=0),
+            unmet=self.unmet.sum(axis=0),
+            value_added_lost=lost,
+            value_added_potential=potential,
+        )
+
+    # 9. beliefs and adaptation -------------------------------------------------------------------
+    def learn(self, seen: Observations) -> None:
+        """Update beliefs from own outcomes, then blend with the sector's average."""
+        rate = self.behaviour.belief_learning_rate
+        _update_mean(self.p_hat, seen.decided, seen.approved, rate)
+        _update_moments(
+            self.review_hat,
+            self.review_var,
+            seen.reviewed,
+            seen.review_sum,
+            seen.review_sq_sum,
+            rate,
+        )
+        _update_moments(self.hold_hat, self.hold_var, seen.holds, seen.hold_sum, seen.hold_sq_sum, rate)
+        weight = self.behaviour.peer_weight
+        if weight > 0:
+            for belief in (
+                self.p_hat,
+                self.review_hat,
+                self.review_var,
+                self.hold_hat,
+                self.hold_var,
+            ):
+                peers = self._sector_mean(belief)
+                belief *= 1.0 - weight
+                belief += weight * peers
+
+    def assess_risk(self, adapt: bool = True) -> None:
+        """Perceived risk, smoothed over `risk_memory_weeks`, and its excess over normal.
+
+        Normal is the risk of the baseline process (the firms' starting beliefs); excess
+        within `risk_tolerance` of it counts as routine noise.
+        """
+        b = self.behaviour
+        self.risk = self.perceived_risk()
+        self.risk_smoothed += (self.risk - self.risk_smoothed) / b.risk_memory_weeks
+        if adapt:
+            self.excess_risk = np.maximum(self.risk_smoothed - self.risk0 - b.risk_tolerance, 0.0)
+
+    def hoard(self, contract_price_usd_per_kg: np.ndarray) -> None:
+        """Risk above normal raises target cover, capped by max cover and working capital.
+
+        Hoarding responds to smoothed risk, so that one routine denial does not triple stocks.
+        """
+        b = self.behaviour
+        pressure = np.minimum(b.hoard_sensitivity * self.excess_risk, 1.0)
+        desired = self.base_cover + (self.max_cover - self.base_cover) * pressure
+        yen_per_tonne = contract_price_usd_per_kg * KG_PER_TONNE * b.usd_jpy
+        held_value = (self.base_cover * self.need) @ yen_per_tonne
+        extra_value = ((desired - self.base_cover) * self.need) @ yen_per_tonne
+        budget = b.working_capital_share * self.pop.value_added_week * WEEKS_PER_YEAR
+        room = np.clip(
+            np.divide(budget - held_value, extra_value, out=np.ones_like(budget), where=extra_value > 0),
+            0.0,
+            1.0,
+        )
+        desired = self.base_cover + (desired - self.base_cover) * room[:, None]
+        self.target_cover += (desired - self.target_cover) / b.cover_adjust_weeks
+
+    def diversify(self, week: int, free_capacity: np.ndarray) -> None:
+        """On sourcing reviews, move China volume to non-China contracts while capacity lasts."""
+        b = self.behaviour
+        reviewing = (week + self.pop.sourcing_phase) % int(b.sourcing_review_weeks) == 0
+        self.diversified_this_week[:] = 0.0
+        self.reverted_this_week[:] = 0.0
+        if not reviewing.any():
+            return
+        threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium
+        want = reviewing[:, None] & (self.excess_risk > threshold) & (self.china > 0)
+        request = np.where(want, b.diversify_rate * self.china, 0.0)
+        requested_t = (request * self.need).sum(axis=0)
+        ratio = np.divide(
+            np.maximum(free_capacity, 0.0),
+            requested_t,
+            out=np.zeros_like(requested_t),
+            where=requested_t > 0,
+        )
+        grant = request * np.minimum(ratio, 1.0)[None, :]
+        self.china -= grant
+        self.nonchina += grant
+        self.diversified += grant
+        self.diversified_this_week[:] = (grant * self.need).sum(axis=0)
+        calm = reviewing[:, None] & (self.excess_risk < b.revert_risk_threshold) & (self.diversified > 0)
+        back = np.where(calm, b.revert_rate * self.diversified, 0.0)
+        self.china += back
+        self.nonchina -= back
+        self.diversified -= back
+        self.reverted_this_week[:] = (back * self.need).sum(axis=0)
+
+    def substitute(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
+        """Start substitution programmes by hazard; completed ones cut intensity after a lag."""
+        b, mats = self.behaviour, self.materials
+        signal = self.excess_risk + b.substitution_price_weight * np.maximum(contract_multiple - 1.0, 0.0)
+        hazard = b.substitution_hazard * np.maximum(signal - b.substitution_risk_threshold, 0.0)
+        eligible = (
+            (self.substitution_start < 0) & (mats.max_substitutable_share > 0) & (self.pop.base_need > 0)
+        )
+        candidates = np.flatnonzero(eligible & (hazard > 0))
+        self.programmes_started[:] = 0.0
+        if len(candidates):
+            start = candidates[rng.random(len(candidates)) < hazard.ravel()[candidates]]
+            self.substitution_start.ravel()[start] = week
+            self.programmes_started[:] = np.bincount(start % self.n_materials, minlength=self.n_materials)
+        started = self.substitution_start >= 0
+        if started.any():
+            elapsed = week - self.substitution_start - mats.substitution_lag_weeks[None, :]
+            progress = np.clip(elapsed / b.substitution_ramp_weeks, 0.0, 1.0)
+            self.substituted = np.where(started, mats.max_substitutable_share[None, :] * progress, 0.0)
+            self.need = self.pop.base_need * (1.0 - self.substituted)
+
+    # helpers --------------------------------------------------------------------------------------
+    def _sector_mean(self, values: np.ndarray) -> np.ndarray:
+        sums = np.add.reduceat(values, self.sector_starts, axis=0)
+        counts = np.diff(np.append(self.sector_starts, self.n_firms))
+        return (sums / counts[:, None])[self.pop.sector]
+
+    def committed_nonchina(self) -> np.ndarray:
+        """Tonnes per week under non-China contracts, per material."""
+        return (self.nonchina * self.need).sum(axis=0)
+
+
+def _update_mean(mean: np.ndarray, count: np.ndarray, hits: np.ndarray, rate: float) -> None:
+    seen = count > 0
+    if not seen.any():
+        return
+    weight = 1.0 - (1.0 - rate) ** count[seen]
+    mean[seen] += weight * (hits[seen] / count[seen] - mean[seen])
+
+
+def _update_moments(
+    mean: np.ndarray,
+    var: np.ndarray,
+    count: np.ndarray,
+    total: np.ndarray,
+    sq_total: np.ndarray,
+    rate: float,
+) -> None:
+    seen = count > 0
+    if not seen.any():
+        return
+    weight = 1.0 - (1.0 - rate) ** count[seen]
+    observed = total[seen] / count[seen]
+    observed_sq = sq_total[seen] / count[seen]
+    old = mean[seen]
+    mean[seen] = old + weight * (observed - old)
+    deviation_sq = observed_sq - 2.0 * observed * old + old**2  # mean of (x - old mean)^2
+    var[seen] += weight * (np.maximum(deviation_sq, 0.0) - var[seen])
+
+
+class JapaneseFirm(Agent):
+    """One Japanese firm; its numbers live in row `index` of the model's `Firms` arrays."""
+
+    def __init__(self, model: GreyzoneModel, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def _firms(self) -> Firms:
+        return self.model.firms
+
+    @property
+    def sector(self) -> str:
+        return self.model.spec.seeds.sectors.names[self._firms.pop.sector[self.index]]
+
+    @property
+    def value_added_per_week(self) -> float:
+        return float(self._firms.pop.value_added_week[self.index])
+
+    @property
+    def list_status(self) -> str:
+        return LIST_NAMES[self._firms.pop.list_status[self.index]]
+
+    @property
+    def military_exposure(self) -> float:
+        """Hidden from the firm itself; only China's licence authority uses it."""
+        return float(self._firms.pop.exposure[self.index])
+
+    @property
+    def inventory(self) -> np.ndarray:
+        return self._firms.inventory[self.index]
+
+    @property
+    def need(self) -> np.ndarray:
+        return self._firms.need[self.index]
+
+    @property
+    def cover_weeks(self) -> np.ndarray:
+        need = self.need
+        return np.divide(self.inventory, need, out=np.zeros_like(need), where=need > 0)
+
+    @property
+    def target_cover(self) -> np.ndarray:
+        return self._firms.target_cover[self.index]
+
+    @property
+    def china_share(self) -> np.ndarray:
+        return self._firms.china[self.index]
+
+    @property
+    def nonchina_share(self) -> np.ndarray:
+        return self._firms.nonchina[self.index]
+
+    @property
+    def expected_approval(self) -> np.ndarray:
+        return self._firms.p_hat[self.index]
+
+    @property
+    def perceived_risk(self) -> np.ndarray:
+        return self._firms.risk[self.index]
+
+    @property
+    def substituted_share(self) -> np.ndarray:
+        return self._firms.substituted[self.index]
+
+    def set_inventory(self, material: str, tonnes: float) -> None:
+        """Write this firm's inventory of one material (what-if experiments)."""
+        if tonnes < 0:
+            raise ValueError("inventory must be >= 0")
+        self._firms.inventory[self.index, self.model.spec.seeds.materials.index(material)] = tonnes

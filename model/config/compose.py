@@ -1,0 +1,71 @@
+"""Compose greyzone's Hydra config from Python (tests, notebooks, CLI pre-checks)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
+
+from model.config.errors import ConfigError, unknown_key
+from model.config.paths import CONFIG_DIR
+
+_COULD_NOT_OVERRIDE = re.compile(r"Could not (?:override|append to) '([^']+)'")
+_NOT_FOUND = re.compile(r"Could not find '([^']+)'")
+_GROUP_OVERRIDE = re.compile(r"Could not override '([^']+)'\. No match in the defaults list")
+
+
+def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
+    """The composed job config for `overrides`, or a one-line `ConfigError`."""
+    overrides = list(overrides)
+    try:
+        return _compose(overrides, config_name)
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        raise explain(exc, overrides, config_name) from None
+
+
+def _compose(overrides: list[str], config_name: str) -> DictConfig:
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="greyzone"):
+        return compose(config_name=config_name, overrides=overrides)
+
+
+def explain(exc: Exception, overrides: list[str], config_name: str = "config") -> ConfigError:
+    """Turn Hydra's multi-line composition errors into one line naming the key."""
+    message = str(exc)
+    if isinstance(exc, MissingConfigException) or _NOT_FOUND.search(message):
+        found = _NOT_FOUND.search(message)
+        missing = found.group(1) if found else (exc.missing_cfg_file or "config")
+        group, _, option = missing.rpartition("/")
+        options = list(getattr(exc, "options", None) or [])
+        allowed = f"allowed: {', '.join(sorted(options))}" if options else "no such option"
+        return ConfigError(group or missing, f"unknown option '{option}'; {allowed}")
+    match = _GROUP_OVERRIDE.search(message) or _COULD_NOT_OVERRIDE.search(message)
+    if match:
+        key = match.group(1)
+        base = _compose([o for o in overrides if not _targets(o, key)], config_name)
+        return _unknown_path(base, key)
+    first = next((line.strip() for line in message.splitlines() if line.strip()), type(exc).__name__)
+    return ConfigError("overrides", first)
+
+
+def _unknown_path(base: DictConfig, key: str) -> ConfigError:
+    """Name the first component of `key` that the config lacks, with a suggestion."""
+    parts = key.split(".")
+    node: object = base
+    for depth, part in enumerate(parts):
+        if not isinstance(node, DictConfig):
+            break
+        if part not in node:
+            return unknown_key(".".join(parts[:depth]), part, [str(k) for k in node.keys()])
+        node = node[part]
+    return ConfigError(key, "cannot be set here")
+
+
+def _targets(override: str, key: str) -> bool:
+    name = override.split("=", 1)[0].lstrip("+~")
+    return name == key

@@ -1,0 +1,155 @@
+"""Flat groups of behavioural and process seeds (one dataclass per seeds/ group)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Japanese firms' decision rules (seeds/behaviour)."""
+
+    firm_size_sigma: float
+    spot_share_of_nonchina: float
+    belief_learning_rate: float
+    peer_weight: float
+    risk_lead_time_scale_weeks: float
+    risk_tolerance: float
+    risk_memory_weeks: float
+    hoard_sensitivity: float
+    cover_adjust_weeks: float
+    working_capital_share: float
+    usd_jpy: float
+    sourcing_review_weeks: float
+    diversify_risk_threshold: float
+    diversify_rate: float
+    nonchina_premium: float
+    premium_risk_weight: float
+    revert_risk_threshold: float
+    revert_rate: float
+    substitution_hazard: float
+    substitution_risk_threshold: float
+    substitution_price_weight: float
+    substitution_ramp_weeks: float
+
+
+BEHAVIOUR_KINDS = {
+    "spot_share_of_nonchina": "share",
+    "belief_learning_rate": "share",
+    "peer_weight": "share",
+    "risk_lead_time_scale_weeks": "positive",
+    "risk_tolerance": "share",
+    "risk_memory_weeks": "at_least_one",
+    "cover_adjust_weeks": "at_least_one",
+    "working_capital_share": "positive",
+    "usd_jpy": "positive",
+    "sourcing_review_weeks": "at_least_one",
+    "diversify_rate": "share",
+    "revert_rate": "share",
+    "substitution_hazard": "share",
+    "substitution_ramp_weeks": "at_least_one",
+}
+
+
+@dataclass(frozen=True)
+class Licensing:
+    """China's licence process and customs (seeds/licensing)."""
+
+    routine_approval: float
+    civil_denial: float
+    military_denial: float
+    watch_list_factor: float
+    review_median_weeks: float
+    review_median_slope: float
+    review_sigma: float
+    review_sigma_slope: float
+    max_review_weeks: float
+    application_interval_weeks: float
+    max_open_applications: float
+    customs_base_inspection: float
+    customs_hold_median_weeks: float
+    customs_hold_slope: float
+    customs_hold_sigma: float
+    max_customs_hold_weeks: float
+
+
+LICENSING_KINDS = {
+    "routine_approval": "share",
+    "civil_denial": "share",
+    "military_denial": "share",
+    "watch_list_factor": "share",
+    "review_median_weeks": "positive",
+    "max_review_weeks": "at_least_one",
+    "application_interval_weeks": "at_least_one",
+    "max_open_applications": "at_least_one",
+    "customs_base_inspection": "share",
+    "customs_hold_median_weeks": "positive",
+    "max_customs_hold_weeks": "at_least_one",
+}
+
+
+@dataclass(frozen=True)
+class Logistics:
+    """Lead times and third-country leakage (seeds/logistics)."""
+
+    china_transit_weeks: float
+    nonchina_lead_weeks: float
+    spot_lead_weeks: float
+    leakage_extra_weeks: float
+    leakage_max_share: float
+    leakage_gap_scale: float
+
+
+LOGISTICS_KINDS = {
+    "china_transit_weeks": "at_least_one",
+    "nonchina_lead_weeks": "at_least_one",
+    "spot_lead_weeks": "at_least_one",
+    "leakage_max_share": "share",
+    "leakage_gap_scale": "positive",
+}
+
+
+@dataclass(frozen=True)
+class Market:
+    """Price formation (seeds/market)."""
+
+    price_response: float
+    price_reversion: float
+    price_cap_multiple: float
+    price_floor_multiple: float
+    contract_lag_weeks: float
+    inventory_adjust_weeks: float
+    domestic_price_response: float
+    domestic_price_reversion: float
+    supply_smoothing_weeks: float
+
+
+MARKET_KINDS = {
+    "supply_smoothing_weeks": "at_least_one",
+    "price_reversion": "share",
+    "price_cap_multiple": "at_least_one",
+    "price_floor_multiple": "share",
+    "contract_lag_weeks": "at_least_one",
+    "inventory_adjust_weeks": "at_least_one",
+    "domestic_price_reversion": "share",
+}
+
+
+@dataclass(frozen=True)
+class Stockpile:
+    """JOGMEC stockpile rules (seeds/stockpile)."""
+
+    initial_fill_share: float
+    release_shortfall_threshold: float
+    max_release_share_per_week: float
+    refill_calm_weeks: float
+    refill_share_per_week: float
+
+
+STOCKPILE_KINDS = {
+    "initial_fill_share": "share",
+    "release_shortfall_threshold": "share",
+    "max_release_share_per_week": "share",
+    "refill_calm_weeks": "at_least_one",
+    "refill_share_per_week": "share",
+}

@@ -1,0 +1,159 @@
+"""Run and scenario settings (configs/): what to simulate, for how long, how often."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from model.config.errors import ConfigError, unknown_name
+from model.config.reader import Reader
+
+INSTRUMENTS = ("none", "ambiguous", "targeted_heavy", "end_use_ban", "blanket_ban")
+COVERAGE = ("controlled", "heavy", "all")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """One job: R replications of one scenario.
+
+    replications: replications run inside the job (default 20).
+    seed: root seed; replication r uses SeedSequence(seed, spawn_key=(replication_offset + r,)).
+    replication_offset: index of the first replication (to split replications across jobs).
+    horizon_weeks: weeks simulated (default 520 = 10 years).
+    spinup_weeks: unrecorded weeks before week 0 in which orders, licences, shipments and
+        beliefs settle into their normal state (prices and adaptation frozen).
+    warmup_weeks: calm weeks before the shock (default 4).
+    start_date: calendar date of week 0 (default 2026-01-05).
+    firms: number of Japanese firms.
+    shortage_threshold: national shortfall share that counts as a week in shortage.
+    fan_materials: materials drawn in the fan chart.
+    progress: print progress per replication.
+    """
+
+    replications: int
+    seed: int
+    replication_offset: int
+    horizon_weeks: int
+    spinup_weeks: int
+    warmup_weeks: int
+    start_date: dt.date
+    firms: int
+    shortage_threshold: float
+    fan_materials: tuple[str, ...]
+    progress: bool
+
+
+def parse_run(reader: Reader) -> RunSettings:
+    fan = reader.raw("fan_materials")
+    if not isinstance(fan, list | tuple) or not fan or not all(isinstance(m, str) for m in fan):
+        raise ConfigError(reader.key("fan_materials"), "must be a non-empty list of material names")
+    settings = RunSettings(
+        replications=reader.integer("replications", 1),
+        seed=reader.integer("seed", 0),
+        replication_offset=reader.integer("replication_offset", 0),
+        horizon_weeks=reader.integer("horizon_weeks", 1),
+        spinup_weeks=reader.integer("spinup_weeks", 0),
+        warmup_weeks=reader.integer("warmup_weeks", 0),
+        start_date=reader.date("start_date"),
+        firms=reader.integer("firms", 1),
+        shortage_threshold=reader.number("shortage_threshold", "share"),
+        fan_materials=tuple(fan),
+        progress=reader.boolean("progress"),
+    )
+    reader.finish()
+    return settings
+
+
+@dataclass(frozen=True)
+class ChinaPolicy:
+    """China's instrument as the scenario sets it.
+
+    instrument: none | ambiguous | targeted_heavy | end_use_ban | blanket_ban.
+    intensity: I in [0, 1]; lengthens reviews, lowers approvals, raises customs holds.
+    formal: announced (true) or grey-zone (false).
+    covered: materials the instrument acts on (controlled | heavy | all | a list).
+    start_week / end_week: when it applies (end_week null: to the horizon).
+    customs_holds: whether intensity raises customs inspections of all China-origin cargo.
+    entity_lists: whether entity- and watch-listed firms are singled out (end-use ban).
+    leakage: whether blocked volume can leak through third countries.
+    """
+
+    instrument: str
+    intensity: float
+    formal: bool
+    covered: str | tuple[str, ...]
+    start_week: int
+    end_week: int | None
+    customs_holds: bool
+    entity_lists: bool
+    leakage: bool
+
+
+@dataclass(frozen=True)
+class ExportQuota:
+    """A cap on China's shipments to Japan as a share of their normal volume."""
+
+    factor: float
+    start_week: int | None
+    end_week: int | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    china: ChinaPolicy
+    export_quota: ExportQuota
+
+
+def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
+    china = reader.sub("china")
+    covered_raw = china.raw("covered")
+    if isinstance(covered_raw, str):
+        if covered_raw not in COVERAGE:
+            raise ConfigError(
+                china.key("covered"),
+                f"got '{covered_raw}'; allowed: {', '.join(COVERAGE)} or a list of materials",
+            )
+        covered: str | tuple[str, ...] = covered_raw
+    elif isinstance(covered_raw, list | tuple) and covered_raw:
+        for material in covered_raw:
+            if material not in materials:
+                raise unknown_name(china.key("covered"), str(material), "material", materials)
+        covered = tuple(covered_raw)
+    else:
+        raise ConfigError(china.key("covered"), f"allowed: {', '.join(COVERAGE)} or a list of materials")
+    policy = ChinaPolicy(
+        instrument=china.text("instrument", INSTRUMENTS),
+        intensity=china.number("intensity", "share"),
+        formal=china.boolean("formal"),
+        covered=covered,
+        start_week=china.integer("start_week", 0),
+        end_week=china.optional_integer("end_week", 1),
+        customs_holds=china.boolean("customs_holds"),
+        entity_lists=china.boolean("entity_lists"),
+        leakage=china.boolean("leakage"),
+    )
+    china.finish()
+    if policy.end_week is not None and policy.end_week <= policy.start_week:
+        raise ConfigError(
+            china.key("end_week"),
+            f"got {policy.end_week}; must be > start_week ({policy.start_week})",
+        )
+    quota_reader = reader.sub("export_quota")
+    quota = ExportQuota(
+        factor=quota_reader.number("factor", "share"),
+        start_week=quota_reader.optional_integer("start_week", 0),
+        end_week=quota_reader.optional_integer("end_week", 1),
+    )
+    quota_reader.finish()
+    if quota.factor < 1.0 and quota.start_week is None:
+        raise ConfigError(quota_reader.key("start_week"), "required when factor < 1")
+    scenario = Scenario(
+        name=reader.text("name"),
+        description=reader.text("description"),
+        china=policy,
+        export_quota=quota,
+    )
+    reader.finish()
+    return scenario

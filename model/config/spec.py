@@ -1,0 +1,138 @@
+"""The validated specification of a job: run settings, scenario and seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from model.config import calibration as cal
+from model.config import parameters as par
+from model.config.errors import ConfigError, unknown_key, unknown_name
+from model.config.reader import Reader
+from model.config.settings import RunSettings, Scenario, parse_run, parse_scenario
+
+TOP_LEVEL = ("run", "scenario", "seeds")
+SEED_GROUPS = (
+    "materials",
+    "economy",
+    "suppliers",
+    "sectors",
+    "behaviour",
+    "licensing",
+    "logistics",
+    "market",
+    "stockpile",
+)
+
+
+@dataclass(frozen=True)
+class Seeds:
+    materials: cal.Materials
+    economy: cal.Economy
+    sectors: cal.Sectors
+    suppliers: cal.Suppliers
+    behaviour: par.Behaviour
+    licensing: par.Licensing
+    logistics: par.Logistics
+    market: par.Market
+    stockpile: par.Stockpile
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything one replication needs, validated."""
+
+    run: RunSettings
+    scenario: Scenario
+    seeds: Seeds
+
+
+def to_container(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
+    """Resolve a Hydra config into plain Python, turning interpolation errors into ConfigError."""
+    if isinstance(cfg, DictConfig):
+        try:
+            return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+        except OmegaConfBaseException as exc:
+            key = getattr(exc, "full_key", None) or "config"
+            raise ConfigError(str(key), str(exc).splitlines()[0]) from None
+    return dict(cfg)
+
+
+def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
+    """Validate a composed config and build the job's specification."""
+    data = to_container(cfg)
+    root = Reader({k: v for k, v in data.items() if k != "hydra"}, "")
+    seeds_reader = root.sub("seeds")
+    for group in seeds_reader.keys():
+        if group not in SEED_GROUPS:
+            raise unknown_key("seeds", group, SEED_GROUPS)
+    materials = cal.parse_materials(seeds_reader.sub("materials"))
+    economy_reader = seeds_reader.sub("economy")
+    economy = cal.parse_economy(economy_reader)
+    sectors = cal.parse_sectors(seeds_reader.sub("sectors"), economy_reader, materials)
+    economy_reader.finish()
+    seeds = Seeds(
+        materials=materials,
+        economy=economy,
+        sectors=sectors,
+        suppliers=cal.parse_suppliers(seeds_reader.sub("suppliers"), materials),
+        behaviour=cal.parse_flat(seeds_reader.sub("behaviour"), par.Behaviour, par.BEHAVIOUR_KINDS),
+        licensing=cal.parse_flat(seeds_reader.sub("licensing"), par.Licensing, par.LICENSING_KINDS),
+        logistics=cal.parse_flat(seeds_reader.sub("logistics"), par.Logistics, par.LOGISTICS_KINDS),
+        market=cal.parse_flat(seeds_reader.sub("market"), par.Market, par.MARKET_KINDS),
+        stockpile=cal.parse_flat(seeds_reader.sub("stockpile"), par.Stockpile, par.STOCKPILE_KINDS),
+    )
+    seeds_reader.finish()
+    run = parse_run(root.sub("run"))
+    scenario = parse_scenario(root.sub("scenario"), materials.names)
+    root.finish()
+    _check_consistency(run, scenario, seeds)
+    return ModelSpec(run=run, scenario=scenario, seeds=seeds)
+
+
+def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> None:
+    names = seeds.materials.names
+    for material in run.fan_materials:
+        if material not in names:
+            raise unknown_name("run.fan_materials", material, "material", names)
+    if run.firms < len(seeds.sectors.names):
+        raise ConfigError(
+            "run.firms",
+            f"got {run.firms}; must be >= the number of sectors ({len(seeds.sectors.names)})",
+        )
+    if scenario.china.start_week >= run.horizon_weeks and scenario.china.instrument != "none":
+        raise ConfigError(
+            "scenario.china.start_week",
+            f"got {scenario.china.start_week}; must be < run.horizon_weeks ({run.horizon_weeks})",
+        )
+    lic = seeds.licensing
+    if lic.max_customs_hold_weeks < lic.customs_hold_median_weeks:
+        raise ConfigError(
+            "seeds.licensing.max_customs_hold_weeks.value", "must be >= customs_hold_median_weeks"
+        )
+    if lic.max_review_weeks < lic.review_median_weeks:
+        raise ConfigError("seeds.licensing.max_review_weeks.value", "must be >= review_median_weeks")
+    mats = seeds.materials
+    nonchina_need = (1.0 - mats.china_share) * mats.japan_demand_t
+    capacity = seeds.suppliers.capacity_t.sum(axis=0)
+    short = nonchina_need > capacity * (1.0 + 1e-9)
+    if short.any():
+        m = int(next(iter(short.nonzero()[0])))
+        raise ConfigError(
+            f"seeds.suppliers.nonchina.*.capacity_t.{names[m]}",
+            f"non-China capacity {capacity[m]:g} t/yr is below Japan's non-China supply "
+            f"{nonchina_need[m]:g} t/yr implied by china_share; raise capacity or china_share",
+        )
+    recyclers = seeds.suppliers.recycler
+    ceiling = mats.recycling_potential_share * mats.japan_demand_t
+    over = recyclers[:, None] & (seeds.suppliers.capacity_t > ceiling[None, :] + 1e-9)
+    if over.any():
+        s, m = (int(i[0]) for i in over.nonzero())
+        raise ConfigError(
+            f"seeds.suppliers.nonchina.{seeds.suppliers.names[s]}.capacity_t.{names[m]}.value",
+            f"a recycler's capacity must be <= recycling_potential_share x demand ({ceiling[m]:g} t/yr)",
+        )

@@ -1,0 +1,242 @@
+"""GreyzoneModel: China's rare-earth leverage over Japan, one week per step."""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+
+from model.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
+from model.agents.firms import Firms, JapaneseFirm
+from model.agents.japan import JapanGovernment
+from model.agents.suppliers import NonChinaSupplier, SupplyBase
+from model.config.spec import ModelSpec
+from model.licensing import LicenceAuthority, whole_week_moments
+from model.logistics import Pipeline
+from model.market import Market
+from model.policy import PolicyState
+from model.population import build_population
+from model.recorder import Recorder
+from model.trade import Trade
+
+
+def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed of one replication: independent of how replications are split across jobs."""
+    return np.random.SeedSequence(entropy=root_seed, spawn_key=(replication,))
+
+
+class GreyzoneModel(Model):
+    """Agent-based model of China's rare-earth export leverage over Japan.
+
+    Agents: ChinaGovernment (instrument, licence authority), ChineseExporter,
+    JapanGovernment (JOGMEC stockpile), NonChinaSupplier and JapaneseFirm. The firms'
+    numbers are struct-of-arrays in `self.firms`; each JapaneseFirm reads its own row.
+
+    Args:
+        spec: the validated job specification (see `model.config.build_spec`).
+        replication: global replication index; with spec.run.seed it fixes every draw.
+    """
+
+    def __init__(self, spec: ModelSpec, replication: int = 0) -> None:
+        super().__init__(rng=np.random.default_rng(replication_seed(spec.run.seed, replication)))
+        self.spec = spec
+        self.replication = replication
+        self.week = 0
+        seeds = spec.seeds
+        materials = seeds.materials
+
+        population = build_population(spec, self.rng)
+        licensed = materials.controlled.copy()
+        self.firms = Firms(spec, population, licensed)
+        JapaneseFirm.create_agents(self, population.sector.size, index=np.arange(population.sector.size))
+
+        scheduled = PolicyState.from_scenario(spec.scenario.china, materials)
+        self.china = ChinaGovernment(
+            self,
+            scheduled,
+            spec.scenario.china.start_week,
+            spec.scenario.china.end_week,
+            spec.scenario.export_quota,
+        )
+        exporter_names = seeds.suppliers.exporter_names
+        self.exporters = ExporterBook(len(exporter_names), population.exporter)
+        ChineseExporter.create_agents(
+            self,
+            len(exporter_names),
+            index=np.arange(len(exporter_names)),
+            name=list(exporter_names),
+        )
+
+        self.japan = JapanGovernment(self, seeds.stockpile, materials)
+        self.supply = SupplyBase(seeds.suppliers, materials)
+        NonChinaSupplier.create_agents(
+            self,
+            len(seeds.suppliers.names),
+            index=np.arange(len(seeds.suppliers.names)),
+            name=list(seeds.suppliers.names),
+        )
+
+        self.market = Market(seeds.market, materials)
+        self.authority = LicenceAuthority(seeds.licensing, licensed, population.sector.size)
+        self.pipeline = Pipeline(population.sector.size, len(materials.names), self._pipeline_weeks())
+        self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
+        self.week = -spec.run.spinup_weeks
+        self._fill_pipeline(self.week)
+        self.normal_weekly_demand = self.firms.need.sum(axis=0)
+        self.delivered_smoothed = self.normal_weekly_demand.copy()
+        self._smoothing = seeds.market.supply_smoothing_weeks
+        self.shortfall = np.zeros(len(materials.names))
+        self.recorder = Recorder(self)
+        self._spin_up()
+
+    # schedule ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One week, in the order of DESIGN.md §4."""
+        self._week(adapt=True)
+
+    def run(self, weeks: int | None = None) -> None:
+        """Run `weeks` steps (default: to the horizon)."""
+        for _ in range(self.spec.run.horizon_weeks - self.week if weeks is None else weeks):
+            self.step()
+
+    def _week(self, adapt: bool) -> None:
+        """The weekly schedule; with adapt=False (spin-up) prices and adaptation stay frozen."""
+        week = self.week
+        firms, market = self.firms, self.market
+        self.china.review(week)  # 1. China's policy
+        #                                                                    2. coalition: strategic layer
+        if adapt:  # 3. Japan's stockpile
+            releases = self.japan.release(self.shortfall, firms.unmet)
+            refill = self.japan.plan_refill()
+        else:
+            releases, refill = np.zeros_like(firms.unmet), np.zeros_like(self.shortfall)
+        orders = firms.place_orders(
+            self.pipeline.in_transit,  # 4. firms order
+            self.trade.china_pipeline(),
+        )
+        flows = self.trade.clear(
+            week,
+            orders,
+            self.china.policy,
+            market,  # 5. licences, shipping
+            self.supply.weekly_capacity,
+            refill,
+            self.rng,
+        )
+        self.japan.receive_refill(flows.refill_bought)
+        arrived, by_origin = self.pipeline.deliver(week)  # 6. deliveries
+        firms.receive(arrived + releases)
+        delivered = arrived.sum(axis=0) + releases.sum(axis=0)
+        self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
+        if adapt:  # 7. prices
+            market.update(self._excess_demand(), flows.blocked)
+        production = firms.produce()  # 8. production
+        self.shortfall = np.divide(
+            production.unmet,
+            production.need,
+            out=np.zeros_like(production.need),
+            where=production.need > 0,
+        )
+        firms.learn(flows.observations)  # 9. beliefs, adaptation
+        firms.assess_risk(adapt)
+        if adapt:
+            self.japan.observe(self.shortfall)
+            firms.hoard(market.contract)
+            firms.diversify(week, self.supply.weekly_capacity - firms.committed_nonchina())
+            firms.substitute(week, market.contract_multiple, self.rng)
+            self.supply.advance(week, market.contract_multiple, self.rng)  # 10. suppliers
+            self.recorder.record(week, flows, by_origin, releases, production)  # 11. data
+        self.week += 1
+
+    def _spin_up(self) -> None:
+        """Run the unrecorded spin-up weeks (-spinup_weeks .. -1)."""
+        while self.week < 0:
+            self._week(adapt=False)
+        self.shortfall[:] = 0.0
+        self.firms.unmet[:] = 0.0
+
+    # helpers -------------------------------------------------------------------------------
+    def _excess_demand(self) -> np.ndarray:
+        """Need plus extra stock still wanted minus smoothed deliveries, per normal demand.
+
+        Extra stock is what hoarding firms still want to add: target cover above base cover,
+        less what they already hold above base. In any steady state deliveries equal use
+        (mass balance), so without hoarding this is zero on average; supply cuts make it
+        positive, restocking gluts negative.
+        """
+        firms = self.firms
+        need = firms.need.sum(axis=0)
+        base_stock = firms.base_cover * firms.need
+        wanted = (firms.target_cover * firms.need - base_stock) - np.maximum(
+            firms.inventory - base_stock, 0.0
+        )
+        extra = np.maximum(wanted, 0.0).sum(axis=0)
+        demand = need + extra / self.spec.seeds.market.inventory_adjust_weeks
+        return np.divide(
+            demand - self.delivered_smoothed,
+            self.normal_weekly_demand,
+            out=np.zeros_like(need),
+            where=self.normal_weekly_demand > 0,
+        )
+
+    def _pipeline_weeks(self) -> int:
+        lic, log = self.spec.seeds.licensing, self.spec.seeds.logistics
+        longest = max(
+            log.china_transit_weeks + lic.max_customs_hold_weeks,
+            log.nonchina_lead_weeks,
+            log.spot_lead_weeks + log.leakage_extra_weeks,
+        )
+        return int(np.ceil(longest)) + 1
+
+    def _fill_pipeline(self, start: int) -> None:
+        """Start near steady state: goods in transit and licence applications in review.
+
+        Uncontrolled and non-China lanes carry one week's need per week of lead time.
+        Licensed China supply comes in batches: one application per filing date (every
+        `application_interval_weeks`), in review for the typical review time, then in transit.
+        The unrecorded spin-up then lets everything settle.
+        """
+        firms, seeds = self.firms, self.spec.seeds
+        log, lic = seeds.logistics, seeds.licensing
+        auth = self.authority
+        need = firms.need
+        licensed = auth.columns
+        unlicensed_china = firms.china * need
+        unlicensed_china[:, licensed] = 0.0
+        lanes = (
+            (0, unlicensed_china, log.china_transit_weeks),
+            (1, firms.nonchina * need, log.nonchina_lead_weeks),
+            (1, firms.spot * need, log.spot_lead_weeks),
+        )
+        for origin, weekly, lead in lanes:
+            for week in range(int(lead)):
+                self._prefill(start + week, origin, weekly)
+        if len(licensed) == 0:
+            return
+        interval = int(lic.application_interval_weeks)
+        review_mean = whole_week_moments(lic.review_median_weeks, lic.review_sigma, lic.max_review_weeks)[0]
+        review = round(review_mean)
+        transit = int(log.china_transit_weeks)
+        batch = np.zeros_like(need)
+        batch[:, licensed] = (firms.china * need)[:, licensed] * interval
+        last_filing = start - 1 - ((start - 1 + firms.pop.application_phase) % interval)
+        slots = auth.qty.shape[2]
+        for k in range((review + transit) // interval + 1):
+            filed = last_filing - k * interval
+            due = filed + review
+            in_review = due >= start
+            arriving = (due < start) & (due + transit >= start)
+            if k < slots:
+                auth.qty[in_review, :, k] = batch[in_review][:, licensed]
+                auth.due[in_review, :, k] = due[in_review, None]
+                auth.submitted[in_review, :, k] = filed[in_review, None]
+            for week in np.unique(due[arriving] + transit):
+                rows = arriving & (due + transit == week)
+                weekly = np.zeros_like(need)
+                weekly[rows] = batch[rows]
+                self._prefill(int(week), 0, weekly)
+
+    def _prefill(self, week: int, origin: int, weekly: np.ndarray) -> None:
+        slot = week % self.pipeline.horizon
+        self.pipeline.arrivals[slot] += weekly
+        self.pipeline.by_origin[slot, origin] += weekly.sum(axis=0)
+        self.pipeline.in_transit += weekly

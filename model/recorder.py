@@ -1,0 +1,271 @@
+"""Weekly series of one replication, preallocated and filled in step 11 of each week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from model.agents.firms import Production
+    from model.model import GreyzoneModel
+    from model.trade import TradeWeek
+
+MATERIAL_METRICS = {
+    "need_t": "national need at full output, t/week",
+    "orders_t": "orders placed, all channels, t/week",
+    "shipped_china_t": "China shipments leaving for Japan, t/week",
+    "shipped_nonchina_t": "non-China shipments leaving (contract and spot), t/week",
+    "shipped_leakage_t": "third-country leakage leaving, t/week",
+    "delivered_china_t": "arrivals from China, t/week",
+    "delivered_nonchina_t": "arrivals from non-China producers, t/week",
+    "delivered_leakage_t": "arrivals of third-country leakage, t/week",
+    "delivered_stockpile_t": "national stockpile releases to firms, t/week",
+    "consumption_t": "material used in production, t/week",
+    "inventory_t": "firms' inventories at the end of the week, t",
+    "in_transit_t": "goods in transit to firms, t",
+    "fill_rate": "deliveries over orders, trailing 13 weeks",
+    "applications": "licence applications filed",
+    "approvals": "licence applications approved",
+    "denials": "licence applications denied, lapsed or refused",
+    "pending": "licence applications in review",
+    "review_time_mean_weeks": "mean review time of this week's decisions (carried forward)",
+    "review_time_sd_weeks": "spread of review times of this week's decisions (carried forward)",
+    "price_spot_usd_per_kg": "ex-China spot price",
+    "price_contract_usd_per_kg": "ex-China contract price",
+    "price_china_domestic_usd_per_kg": "China's domestic price",
+    "price_multiple": "ex-China spot price over its starting level",
+    "excess_demand": "price pressure: unmet need plus inventory gap, share of normal demand",
+    "inventory_cover_weeks": "firms' inventories over need",
+    "target_cover_weeks": "firms' target cover (need-weighted)",
+    "shortfall": "share of need unmet",
+    "china_share_of_supply": "China's share of arrivals to firms, trailing 13 weeks",
+    "china_contract_share": "China's share of firms' sourcing (structural)",
+    "nonchina_capacity_t_per_yr": "non-China capacity reachable by Japan",
+    "nonchina_capacity_added_t_per_yr": "non-China capacity online above the start",
+    "stockpile_t": "national stockpile",
+    "stockpile_refill_t": "stockpile purchases, t/week",
+    "belief_approval_mean": "firms' expected approval probability (China buyers)",
+    "belief_approval_sd": "spread of expected approval across firms (China buyers)",
+    "belief_lead_time_sd_weeks": "firms' perceived lead-time spread (China buyers)",
+    "perceived_excess_risk": "firms' perceived risk above normal (China buyers)",
+    "substituted_share": "share of material intensity cut by substitution (need-weighted)",
+    "substitution_programmes_started": "substitution programmes started",
+    "diversified_t": "China volume moved to non-China contracts, t/week",
+    "reverted_t": "non-China volume moved back to China, t/week",
+    "blocked_t": "China exports blocked (denied, refused) and diverted home, t/week",
+}
+SECTOR_METRICS = {
+    "value_added_lost_yen": "value added lost to shortages, yen/week",
+    "value_added_potential_yen": "value added at full output, yen/week",
+}
+SCALAR_METRICS = {
+    "policy_instrument": "China's instrument: 0 none, 1 ambiguous, 2 targeted_heavy, 3 end_use_ban, 4 ban",
+    "policy_intensity": "intensity of China's instrument",
+    "policy_formal": "1 if the instrument is announced",
+    "export_quota_factor": "cap on China's shipments to Japan, share of normal",
+    "china_export_revenue_usd": "China's export revenue from Japan, USD/week",
+    "china_diverted_revenue_usd": "revenue of blocked volume sold in China, USD/week",
+    "shortfall_all": "share of need unmet, all materials (tonnage-weighted)",
+    "china_share_of_supply_all": "China's share of arrivals, all materials, trailing 13 weeks",
+    "value_added_lost_yen_all": "value added lost to shortages, all sectors, yen/week",
+}
+TRAILING_WEEKS = 13
+
+
+@dataclass
+class WeeklySeries:
+    """The weekly series of one replication (arrays: weeks x materials / sectors)."""
+
+    replication: int
+    dates: np.ndarray
+    materials: tuple[str, ...]
+    sectors: tuple[str, ...]
+    material: dict[str, np.ndarray]
+    sector: dict[str, np.ndarray]
+    scalar: dict[str, np.ndarray]
+
+    @property
+    def weeks(self) -> int:
+        return len(self.dates)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: replication, week, date, metric, material, sector, value."""
+        weeks = np.arange(self.weeks, dtype=np.int32)
+        parts = []
+        for metrics, keys, kind in (
+            (self.material, self.materials, "material"),
+            (self.sector, self.sectors, "sector"),
+        ):
+            for name, values in metrics.items():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "week": np.repeat(weeks, len(keys)),
+                            "metric": name,
+                            kind: np.tile(np.array(keys, dtype=object), self.weeks),
+                            "value": values[: self.weeks].ravel(),
+                        }
+                    )
+                )
+        for name, values in self.scalar.items():
+            parts.append(pd.DataFrame({"week": weeks, "metric": name, "value": values[: self.weeks]}))
+        frame = pd.concat(parts, ignore_index=True)
+        frame.insert(0, "replication", np.int32(self.replication))
+        frame.insert(2, "date", self.dates[frame["week"].to_numpy()])
+        metric_names = [*self.material, *self.sector, *self.scalar]
+        frame["metric"] = pd.Categorical(frame["metric"], categories=metric_names)
+        frame["material"] = pd.Categorical(frame["material"], categories=list(self.materials))
+        frame["sector"] = pd.Categorical(frame["sector"], categories=list(self.sectors))
+        return frame[["replication", "week", "date", "metric", "material", "sector", "value"]]
+
+
+class Recorder:
+    """Fills a `WeeklySeries` for a model, one week at a time."""
+
+    def __init__(self, model: GreyzoneModel) -> None:
+        self.model = model
+        spec = model.spec
+        weeks = spec.run.horizon_weeks
+        n_mat = len(spec.seeds.materials.names)
+        n_sec = len(spec.seeds.sectors.names)
+        self.series = WeeklySeries(
+            replication=model.replication,
+            dates=week_dates(spec.run.start_date, weeks),
+            materials=spec.seeds.materials.names,
+            sectors=spec.seeds.sectors.names,
+            material={name: np.zeros((weeks, n_mat)) for name in MATERIAL_METRICS},
+            sector={name: np.zeros((weeks, n_sec)) for name in SECTOR_METRICS},
+            scalar={name: np.zeros(weeks) for name in SCALAR_METRICS},
+        )
+        lic = spec.seeds.licensing
+        first_review = lic.review_median_weeks * np.exp(lic.review_sigma**2 / 2.0)
+        self._last_review = (np.full(n_mat, first_review), np.zeros(n_mat))
+        self.recorded = 0
+
+    def record(
+        self,
+        week: int,
+        flows: TradeWeek,
+        by_origin: np.ndarray,
+        releases: np.ndarray,
+        production: Production,
+    ) -> None:
+        if week >= len(self.series.dates):
+            raise IndexError(f"week {week} is beyond the horizon of {len(self.series.dates)} weeks")
+        m = self.model
+        firms, market, policy = m.firms, m.market, m.china.policy
+        mat = self.series.material
+        row = {
+            "need_t": production.need,
+            "orders_t": flows.orders,
+            "shipped_china_t": flows.china_shipped,
+            "shipped_nonchina_t": flows.nonchina_shipped,
+            "shipped_leakage_t": flows.leakage_shipped,
+            "delivered_china_t": by_origin[0],
+            "delivered_nonchina_t": by_origin[1],
+            "delivered_leakage_t": by_origin[2],
+            "delivered_stockpile_t": releases.sum(axis=0),
+            "consumption_t": production.consumption,
+            "inventory_t": firms.inventory.sum(axis=0),
+            "in_transit_t": m.pipeline.in_transit.sum(axis=0),
+            "applications": flows.applications,
+            "approvals": flows.approvals,
+            "denials": flows.denials,
+            "pending": flows.pending,
+            "price_spot_usd_per_kg": market.spot,
+            "price_contract_usd_per_kg": market.contract,
+            "price_china_domestic_usd_per_kg": market.domestic,
+            "price_multiple": market.spot_multiple,
+            "excess_demand": market.excess,
+            "shortfall": m.shortfall,
+            "nonchina_capacity_t_per_yr": m.supply.capacity.sum(axis=0),
+            "nonchina_capacity_added_t_per_yr": m.supply.added_capacity(),
+            "stockpile_t": m.japan.stock,
+            "stockpile_refill_t": flows.refill_bought,
+            "substitution_programmes_started": firms.programmes_started,
+            "diversified_t": firms.diversified_this_week,
+            "reverted_t": firms.reverted_this_week,
+            "blocked_t": flows.blocked,
+        }
+        for name, values in row.items():
+            mat[name][week] = values
+        need = firms.need
+        total_need = need.sum(axis=0)
+        mat["inventory_cover_weeks"][week] = _ratio(firms.inventory.sum(axis=0), total_need)
+        mat["target_cover_weeks"][week] = _ratio((firms.target_cover * need).sum(axis=0), total_need)
+        mat["china_contract_share"][week] = _ratio((firms.china * need).sum(axis=0), total_need)
+        base_need = firms.pop.base_need.sum(axis=0)
+        mat["substituted_share"][week] = 1.0 - _ratio(total_need, base_need, default=1.0)
+        self._record_beliefs(week)
+        self._record_reviews(week, flows)
+        self._record_trailing(week)
+        sec = self.series.sector
+        sec["value_added_lost_yen"][week] = production.value_added_lost
+        sec["value_added_potential_yen"][week] = production.value_added_potential
+        sc = self.series.scalar
+        sc["policy_instrument"][week] = policy.instrument_code
+        sc["policy_intensity"][week] = policy.intensity if policy.active else 0.0
+        sc["policy_formal"][week] = float(policy.formal and policy.active)
+        sc["export_quota_factor"][week] = policy.quota_factor
+        sc["china_export_revenue_usd"][week] = m.exporters.week_revenue_usd
+        sc["china_diverted_revenue_usd"][week] = m.exporters.week_diverted_revenue_usd
+        sc["shortfall_all"][week] = production.unmet.sum() / max(production.need.sum(), 1e-300)
+        sc["value_added_lost_yen_all"][week] = production.value_added_lost.sum()
+        self.recorded = week + 1
+
+    def _record_beliefs(self, week: int) -> None:
+        firms, mat = self.model.firms, self.series.material
+        buyers = firms.china > 0
+        count = buyers.sum(axis=0)
+        p = np.where(buyers, firms.p_hat, 0.0)
+        mean = _ratio(p.sum(axis=0), count, default=1.0)
+        sq = _ratio((p**2).sum(axis=0), count, default=1.0)
+        mat["belief_approval_mean"][week] = mean
+        mat["belief_approval_sd"][week] = np.sqrt(np.maximum(sq - mean**2, 0.0))
+        spread = np.where(buyers, firms.lead_time_spread(), 0.0).sum(axis=0)
+        mat["belief_lead_time_sd_weeks"][week] = _ratio(spread, count)
+        mat["perceived_excess_risk"][week] = _ratio(
+            np.where(buyers, firms.excess_risk, 0.0).sum(axis=0), count
+        )
+
+    def _record_reviews(self, week: int, flows: TradeWeek) -> None:
+        mean, sd = self._last_review
+        seen = ~np.isnan(flows.review_mean)
+        mean = np.where(seen, flows.review_mean, mean)
+        sd = np.where(seen, flows.review_sd, sd)
+        self._last_review = (mean, sd)
+        self.series.material["review_time_mean_weeks"][week] = mean
+        self.series.material["review_time_sd_weeks"][week] = sd
+
+    def _record_trailing(self, week: int) -> None:
+        mat = self.series.material
+        lo = max(0, week - TRAILING_WEEKS + 1)
+        china = mat["delivered_china_t"][lo : week + 1].sum(axis=0)
+        other = (mat["delivered_nonchina_t"][lo : week + 1] + mat["delivered_leakage_t"][lo : week + 1]).sum(
+            axis=0
+        )
+        mat["china_share_of_supply"][week] = _ratio(china, china + other)
+        total = china.sum() + other.sum()
+        self.series.scalar["china_share_of_supply_all"][week] = china.sum() / total if total > 0 else 0.0
+        delivered = china + other + mat["delivered_stockpile_t"][lo : week + 1].sum(axis=0)
+        mat["fill_rate"][week] = _ratio(delivered, mat["orders_t"][lo : week + 1].sum(axis=0), default=1.0)
+
+    def result(self) -> WeeklySeries:
+        if self.recorded < len(self.series.dates):
+            raise RuntimeError(f"only {self.recorded} of {len(self.series.dates)} weeks were recorded")
+        return self.series
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:
+    return np.divide(num, den, out=np.full(np.shape(num), default, dtype=float), where=den > 0)
+
+
+def week_dates(start: dt.date, weeks: int) -> np.ndarray:
+    """Calendar dates of weeks 0..weeks-1."""
+    return (np.datetime64(start.isoformat()) + np.arange(weeks) * np.timedelta64(7, "D")).astype(
+        "datetime64[D]"
+    )

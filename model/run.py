@@ -1,0 +1,211 @@
+"""One job: a scenario's replications, written to a run directory.
+
+`run_job` is the plain function behind the Hydra app; tests and notebooks call it with a
+composed config. Files are written under temporary names and renamed when the job has
+finished; `run.json` (status "complete") is written last and marks a finished run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import platform
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from model import __version__
+from model.analysis import format_table, percentile_table
+from model.config.paths import REPO_ROOT
+from model.config.spec import ModelSpec, build_spec
+from model.io import MARKER, WeeklyWriter, prepare_run_dir, write_atomic_parquet, write_atomic_text
+from model.model import GreyzoneModel
+from model.outcomes import compute_outcomes
+from model.plots import fan_chart
+
+log = logging.getLogger(__name__)
+
+FAN_METRICS = (
+    "shortfall",
+    "price_multiple",
+    "china_share_of_supply",
+    "shortfall_all",
+    "china_share_of_supply_all",
+    "value_added_lost_yen_all",
+)
+PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "matplotlib")
+FILES = {
+    "weekly.parquet": "weekly series, tidy: replication, week, date, metric, material, sector, value",
+    "outcomes.parquet": "outcomes per replication, tidy: replication, outcome, material, sector, value",
+    "policy_events.parquet": "China's policy changes: replication, week, date, instrument, intensity, cause",
+    "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
+    "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost",
+    MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
+}
+
+
+@dataclass
+class JobResult:
+    """What a finished job produced (also on disk in `output_dir`)."""
+
+    output_dir: Path
+    spec: ModelSpec
+    outcomes: pd.DataFrame
+    fan: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    metadata: dict[str, Any]
+
+
+def run_job(
+    cfg: DictConfig | Mapping[str, Any],
+    output_dir: Path,
+    overrides: Sequence[str] = (),
+    show_table: bool = True,
+) -> JobResult:
+    """Run `run.replications` replications of the configured scenario into `output_dir`."""
+    spec = build_spec(cfg)
+    out = prepare_run_dir(Path(output_dir))
+    run = spec.run
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    weekly = WeeklyWriter(out / "weekly.parquet")
+    outcomes, fans, events = [], [], []
+    log.info(
+        "scenario %s: %d replications x %d weeks, %d firms -> %s",
+        spec.scenario.name,
+        run.replications,
+        run.horizon_weeks,
+        run.firms,
+        out,
+    )
+    try:
+        for i in range(run.replications):
+            replication = run.replication_offset + i
+            tick = time.perf_counter()
+            model = GreyzoneModel(spec, replication)
+            model.run()
+            series = model.recorder.result()
+            frame = series.to_frame()
+            weekly.write(frame)
+            outcomes.append(compute_outcomes(series, spec))
+            fans.append(frame[frame["metric"].isin(FAN_METRICS)])
+            events.append(_events(model))
+            if run.progress:
+                log.info(
+                    "replication %d/%d (index %d) done in %.2f s",
+                    i + 1,
+                    run.replications,
+                    replication,
+                    time.perf_counter() - tick,
+                )
+        outcome_table = pd.concat(outcomes, ignore_index=True)
+        event_table = pd.concat(events, ignore_index=True)
+        fan = pd.concat(fans, ignore_index=True)
+        summary = percentile_table(outcome_table)
+        write_atomic_parquet(out / "outcomes.parquet", outcome_table)
+        write_atomic_parquet(out / "policy_events.parquet", event_table)
+        write_atomic_text(out / "summary.csv", summary.to_csv(index=False))
+        fan_chart(
+            fan,
+            run.fan_materials,
+            out / "fan_chart.png",
+            f"{spec.scenario.name}: {spec.scenario.description}",
+        )
+        weekly.commit()
+    except BaseException:
+        weekly.abort()
+        for name in FILES:
+            (out / name).unlink(missing_ok=True)
+        raise
+    wall = time.perf_counter() - clock
+    meta = _metadata(spec, started, wall, overrides)
+    write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
+    log.info(
+        "finished in %.1f s (%.2f s per replication); outputs in %s",
+        wall,
+        wall / run.replications,
+        out,
+    )
+    if show_table:
+        print(f"\n{spec.scenario.name}: {format_table(summary)}\n", flush=True)
+    return JobResult(out, spec, outcome_table, fan, event_table, summary, meta)
+
+
+def _events(model: GreyzoneModel) -> pd.DataFrame:
+    start = model.spec.run.start_date
+    rows = [
+        {
+            "replication": model.replication,
+            "week": e.week,
+            "date": start + dt.timedelta(weeks=e.week),
+            "instrument": e.instrument,
+            "intensity": e.intensity,
+            "formal": e.formal,
+            "cause": e.cause,
+        }
+        for e in model.china.events
+    ]
+    columns = ["replication", "week", "date", "instrument", "intensity", "formal", "cause"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _metadata(spec: ModelSpec, started: dt.datetime, wall: float, overrides: Sequence[str]) -> dict[str, Any]:
+    run = spec.run
+    return {
+        "status": "complete",
+        "scenario": spec.scenario.name,
+        "description": spec.scenario.description,
+        "replications": run.replications,
+        "replication_offset": run.replication_offset,
+        "root_seed": run.seed,
+        "replication_seed": "numpy.random.SeedSequence(entropy=root_seed, spawn_key=(replication,))",
+        "horizon_weeks": run.horizon_weeks,
+        "spinup_weeks": run.spinup_weeks,
+        "firms": run.firms,
+        "start_date": run.start_date.isoformat(),
+        "overrides": list(overrides),
+        "started_at": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 3),
+        "seconds_per_replication": round(wall / run.replications, 4),
+        "greyzone_version": __version__,
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in PACKAGES},
+        "git": _git(),
+        "files": FILES,
+    }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git() -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(REPO_ROOT), *args],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None}
+    return {"commit": commit, "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
