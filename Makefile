@@ -27,6 +27,7 @@ demo: $(STAMP)
 	$(VENV)/bin/greyzone-compare $(DEMO_DIR)
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
 	$(PY) -m pytest -q
 
 test-slow: $(STAMP)

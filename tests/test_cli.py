@@ -1,0 +1,103 @@
+"""The command line: bad input fails fast with one line; good input runs the same app."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SMALL
+
+ROOT = Path(__file__).resolve().parents[1]
+GREYZONE = Path(sys.executable).with_name("greyzone")
+COMPARE = Path(sys.executable).with_name("greyzone-compare")
+TINY = [*SMALL, "run.horizon_weeks=40", "run.replications=2", "run.firms=40"]
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600, env=env, check=False)
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("scenario=does_not_exist", "scenario"),
+        ("run.not_a_key=1", "run.not_a_key"),
+        ("seeds.materials.Dy.china_share.value=1.5", "seeds.materials.Dy.china_share.value"),
+        ("seeds.suppliers.nonchina.Lynas.capacity_t.NdPr.value=-1", "capacity_t.NdPr.value"),
+        ("seeds.materials.NdPr.japan_demand_t.value=-10", "seeds.materials.NdPr.japan_demand_t.value"),
+        ("run.horizon_weeks=0", "run.horizon_weeks"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_one_line_and_writes_nothing(
+    tmp_path: Path, override: str, key: str
+) -> None:
+    out = tmp_path / "run"
+    done = _run([str(GREYZONE), override, f"hydra.run.dir={out}"], cwd=tmp_path)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("greyzone: error: ")
+    assert key in lines[0]
+    assert not out.exists()
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_sweep_without_multirun_is_refused(tmp_path: Path) -> None:
+    done = _run([str(GREYZONE), "scenario=baseline,blanket_ban"], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--multirun" in done.stderr
+
+
+def test_bad_value_inside_a_sweep_is_caught_before_any_job(tmp_path: Path) -> None:
+    done = _run(
+        [str(GREYZONE), "-m", "scenario=baseline,nope", f"hydra.sweep.dir={tmp_path / 's'}"], cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "unknown option 'nope'" in done.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_console_script_and_python_m_run_the_same_app(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    first = _run([str(GREYZONE), *TINY, f"hydra.run.dir={a}"], cwd=tmp_path)
+    second = _run([sys.executable, "-m", "model", *TINY, f"hydra.run.dir={b}"], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    for out in (a, b):
+        assert json.loads((out / "run.json").read_text())["status"] == "complete"
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(a / "outcomes.parquet"), pd.read_parquet(b / "outcomes.parquet")
+    )
+    assert "percentiles 5 / 50 / 95" in first.stdout
+
+
+def test_multirun_over_scenarios_and_compare(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    done = _run(
+        [str(GREYZONE), "-m", "scenario=ambiguous_curbs,blanket_ban", *TINY, f"hydra.sweep.dir={sweep}"],
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    jobs = sorted(p for p in sweep.iterdir() if p.is_dir() and (p / "run.json").exists())
+    assert [json.loads((p / "run.json").read_text())["scenario"] for p in jobs] == [
+        "ambiguous_curbs",
+        "blanket_ban",
+    ]
+    compared = _run([str(COMPARE), str(sweep)], cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    assert "ambiguous_curbs" in compared.stdout and "blanket_ban" in compared.stdout
+    assert (sweep / "comparison.png").stat().st_size > 10_000
+
+
+def test_compare_refuses_a_directory_without_runs(tmp_path: Path) -> None:
+    done = _run([str(COMPARE), str(tmp_path)], cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no finished runs" in done.stderr

@@ -1,0 +1,159 @@
+"""China's licence process: review times, approvals, lists, bans, lapses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model.licensing import LicenceAuthority, whole_week_moments
+from model.policy import PolicyState
+from model.population import ENTITY_LIST, NO_LIST, WATCH_LIST
+from tests.conftest import run_model, small_spec
+
+N_FIRMS = 4000
+
+
+def _authority(**changes) -> tuple[LicenceAuthority, object]:
+    spec = small_spec()
+    params = dataclasses.replace(spec.seeds.licensing, **changes)
+    return LicenceAuthority(params, spec.seeds.materials.controlled, N_FIRMS), spec
+
+
+def _policy(spec, instrument: str, intensity: float, covered: str = "controlled", **kw) -> PolicyState:
+    materials = spec.seeds.materials
+    mask = {"controlled": materials.controlled, "all": np.ones(len(materials.names), bool)}[covered]
+    return PolicyState(
+        instrument,
+        intensity,
+        False,
+        mask.copy(),
+        kw.get("customs", False),
+        kw.get("lists", False),
+        kw.get("leakage", False),
+    )
+
+
+def _review_weeks(intensity: float) -> np.ndarray:
+    auth, spec = _authority()
+    policy = _policy(spec, "ambiguous", intensity)
+    auth.enqueue(np.ones(auth.queued.shape))
+    auth.submit(0, np.ones(N_FIRMS, bool), policy, np.random.default_rng(1))
+    return auth.due[:, :, 0].astype(float)
+
+
+def test_review_times_lengthen_with_intensity() -> None:
+    spec = small_spec()
+    lic = spec.seeds.licensing
+    calm, tight = _review_weeks(0.0), _review_weeks(1.0)
+    assert np.median(calm) == pytest.approx(np.ceil(lic.review_median_weeks), abs=1)
+    expected = lic.review_median_weeks * (1 + lic.review_median_slope)
+    assert np.median(tight) == pytest.approx(min(expected, lic.max_review_weeks), rel=0.15)
+    assert tight.std() > calm.std()
+
+
+def test_whole_week_moments_match_simulated_reviews() -> None:
+    lic = small_spec().seeds.licensing
+    mean, var = whole_week_moments(lic.review_median_weeks, lic.review_sigma, lic.max_review_weeks)
+    calm = _review_weeks(0.0)
+    assert calm.mean() == pytest.approx(mean, rel=0.02)
+    assert calm.var() == pytest.approx(var, rel=0.1)
+
+
+def test_approval_falls_with_intensity_and_hidden_exposure() -> None:
+    auth, spec = _authority()
+    lic = spec.seeds.licensing
+    exposure = np.linspace(0, 1, N_FIRMS)
+    status = np.full(N_FIRMS, NO_LIST, dtype=np.int8)
+    calm = auth.approval_probability(_policy(spec, "ambiguous", 0.0), exposure, status)
+    tight = auth.approval_probability(_policy(spec, "ambiguous", 0.8), exposure, status)
+    assert np.allclose(calm, lic.routine_approval)
+    expected = np.clip(lic.routine_approval - 0.8 * (lic.civil_denial + lic.military_denial * exposure), 0, 1)
+    assert np.allclose(tight, expected[:, None])
+    assert (np.diff(tight[:, 0]) <= 0).all() and tight[-1, 0] < tight[0, 0]
+
+
+def test_end_use_ban_denies_entity_listed_and_cuts_watch_listed() -> None:
+    spec = small_spec()
+    lic = spec.seeds.licensing
+    exposure = np.zeros(3)
+    status = np.array([NO_LIST, WATCH_LIST, ENTITY_LIST], dtype=np.int8)
+    auth3 = LicenceAuthority(lic, spec.seeds.materials.controlled, 3)
+    with_lists = auth3.approval_probability(_policy(spec, "end_use_ban", 0.3, lists=True), exposure, status)
+    without = auth3.approval_probability(_policy(spec, "end_use_ban", 0.3, lists=False), exposure, status)
+    assert (with_lists[2] == 0).all()
+    assert np.allclose(with_lists[1], with_lists[0] * lic.watch_list_factor)
+    assert (without[2] > 0).all()
+
+
+def test_blanket_ban_refuses_queued_and_pending_applications_at_once() -> None:
+    auth, spec = _authority()
+    rng = np.random.default_rng(2)
+    auth.enqueue(np.ones(auth.queued.shape))
+    auth.submit(0, np.ones(N_FIRMS, bool), _policy(spec, "ambiguous", 0.0), rng)
+    pending = auth.pending_volume().sum()
+    ban = _policy(spec, "blanket_ban", 1.0, covered="all")
+    auth.enqueue(np.ones(auth.queued.shape))
+    refused = auth.refuse_banned(ban.banned[auth.columns])
+    decisions = auth.decide(
+        1, auth.approval_probability(ban, np.zeros(N_FIRMS), np.zeros(N_FIRMS, np.int8)), ban, rng
+    )
+    assert refused.sum() == pytest.approx(auth.queued.size)
+    assert decisions.approved.sum() == 0
+    assert decisions.denied_qty.sum() == pytest.approx(pending)
+    assert auth.pending_volume().sum() == 0
+
+
+def test_applications_beyond_the_review_limit_lapse_as_denials() -> None:
+    auth, spec = _authority(max_review_weeks=2.0, review_median_weeks=2.0)
+    policy = _policy(spec, "ambiguous", 1.0)
+    rng = np.random.default_rng(3)
+    auth.enqueue(np.ones(auth.queued.shape))
+    auth.submit(0, np.ones(N_FIRMS, bool), policy, rng)
+    lapsing = auth.lapses.sum()
+    assert lapsing > 0
+    decided = auth.decide(2, np.ones(auth.queued.shape), policy, rng)
+    assert decided.decided.sum() == auth.queued.size
+    assert decided.decided.sum() - decided.approved.sum() == lapsing
+
+
+def test_entity_listed_firms_get_no_approvals_while_civilians_mostly_do() -> None:
+    """In a full run of the end-use ban: listed defence firms get nothing, civilians ~routine."""
+    spec = small_spec("scenario=end_use_ban", "run.firms=200", "run.horizon_weeks=60")
+    from model.model import GreyzoneModel
+
+    model = GreyzoneModel(spec, 0)
+    decided = np.zeros_like(model.firms.need)
+    approved = np.zeros_like(model.firms.need)
+    learn = model.firms.learn
+
+    def spy(seen):
+        if model.week >= spec.scenario.china.start_week:
+            decided[:] += seen.decided
+            approved[:] += seen.approved
+        learn(seen)
+
+    model.firms.learn = spy
+    model.run()
+    lic = model.spec.seeds.materials.controlled
+    status = model.firms.pop.list_status
+    exposure = model.firms.pop.exposure
+    entity = status == ENTITY_LIST
+    civil = (status == NO_LIST) & (exposure < 0.2)
+    assert entity.any() and civil.sum() > 50
+    assert decided[entity][:, lic].sum() > 0
+    assert approved[entity][:, lic].sum() == 0
+    civil_rate = approved[civil][:, lic].sum() / decided[civil][:, lic].sum()
+    assert civil_rate > 0.75
+
+
+def test_customs_holds_delay_all_china_cargo_under_grey_zone_curbs() -> None:
+    """Uncontrolled NdPr is never denied, but its China lead time lengthens under curbs."""
+    base = run_model(small_spec("scenario=baseline", "run.horizon_weeks=60"))
+    curbs = run_model(
+        small_spec("scenario=ambiguous_curbs", "run.horizon_weeks=60", "scenario.china.intensity=1.0")
+    )
+    nd = base.spec.seeds.materials.index("NdPr")
+    assert curbs.firms.hold_hat[:, nd].mean() > 3 * base.firms.hold_hat[:, nd].mean()
+    assert curbs.firms.p_hat[:, nd].min() == 1.0

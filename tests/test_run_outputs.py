@@ -1,0 +1,84 @@
+"""The run command's outputs: files, schemas, metadata; nothing partial passes for finished."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.config.compose import compose_config
+from model.io import RunDirectoryError
+from model.model import GreyzoneModel
+from model.run import FILES, run_job
+from tests.conftest import SMALL
+
+TINY = [*SMALL, "run.horizon_weeks=60", "run.replications=2", "run.firms=60"]
+
+
+def test_a_run_writes_every_documented_file(tmp_path: Path, capsys) -> None:
+    result = run_job(compose_config(TINY), tmp_path / "run", overrides=["run.firms=60"])
+    out = result.output_dir
+    for name in FILES:
+        assert (out / name).exists(), name
+    assert not list(out.glob("*.partial*"))
+    weekly = pd.read_parquet(out / "weekly.parquet")
+    assert list(weekly.columns) == ["replication", "week", "date", "metric", "material", "sector", "value"]
+    assert weekly["replication"].nunique() == 2 and weekly["week"].max() == 59
+    assert pd.Timestamp(weekly["date"].min()) == pd.Timestamp("2026-01-05")
+    assert weekly["value"].notna().all()
+    assert {"shortfall", "price_multiple", "orders_t", "approvals", "pending", "fill_rate"} <= set(
+        weekly["metric"]
+    )
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert list(outcomes.columns) == ["replication", "outcome", "material", "sector", "value"]
+    needed = {
+        "va_lost_yen",
+        "va_lost_first_year_pct_gdp",
+        "peak_shortfall",
+        "mean_shortfall",
+        "weeks_in_shortage",
+        "price_peak_multiple",
+        "china_share_end",
+        "nonchina_capacity_added_t",
+        "stockpile_drawdown_share",
+        "excess_inventory_peak_weeks",
+        "belief_spread_peak_weeks",
+    }
+    assert needed <= set(outcomes["outcome"])
+    sectors = set(outcomes.loc[outcomes["outcome"] == "va_lost_yen", "sector"])
+    assert {"automotive", "defence", "all"} <= sectors
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["status"] == "complete" and meta["root_seed"] == 20260105
+    assert meta["packages"]["mesa"].startswith("3.") and meta["packages"]["hydra-core"].startswith("1.3")
+    assert "commit" in meta["git"]
+    assert meta["overrides"] == ["run.firms=60"]
+    printed = capsys.readouterr().out
+    assert "percentiles 5 / 50 / 95 across 2 replications" in printed
+    assert (out / "fan_chart.png").stat().st_size > 20_000
+
+
+def test_an_existing_run_is_never_overwritten(tmp_path: Path) -> None:
+    run_job(compose_config(TINY), tmp_path / "run", show_table=False)
+    before = (tmp_path / "run" / "outcomes.parquet").read_bytes()
+    with pytest.raises(RunDirectoryError, match="already holds a run"):
+        run_job(compose_config(TINY), tmp_path / "run", show_table=False)
+    assert (tmp_path / "run" / "outcomes.parquet").read_bytes() == before
+
+
+def test_a_failed_run_leaves_nothing_that_looks_finished(tmp_path: Path, monkeypatch) -> None:
+    calls = {"n": 0}
+    original = GreyzoneModel.run
+
+    def failing(self, weeks=None):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("boom")
+        return original(self, weeks)
+
+    monkeypatch.setattr(GreyzoneModel, "run", failing)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="boom"):
+        run_job(compose_config(TINY), out, show_table=False)
+    assert sorted(p.name for p in out.iterdir()) == []
