@@ -6,6 +6,7 @@ import numpy as np
 from mesa import Model
 
 from model.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
+from model.agents.coalition import Coalition
 from model.agents.firms import Firms, JapaneseFirm
 from model.agents.japan import JapanGovernment
 from model.agents.suppliers import NonChinaSupplier, SupplyBase
@@ -16,6 +17,7 @@ from model.market import Market
 from model.policy import PolicyState
 from model.population import build_population
 from model.recorder import Recorder
+from model.signals import Signals
 from model.trade import Trade
 
 
@@ -50,13 +52,8 @@ class GreyzoneModel(Model):
         JapaneseFirm.create_agents(self, population.sector.size, index=np.arange(population.sector.size))
 
         scheduled = PolicyState.from_scenario(spec.scenario.china, materials)
-        self.china = ChinaGovernment(
-            self,
-            scheduled,
-            spec.scenario.china.start_week,
-            spec.scenario.china.end_week,
-            spec.scenario.export_quota,
-        )
+        self.china = ChinaGovernment(self, spec, scheduled)
+        self.coalition = Coalition(self, spec)
         exporter_names = seeds.suppliers.exporter_names
         self.exporters = ExporterBook(len(exporter_names), population.exporter)
         ChineseExporter.create_agents(
@@ -66,7 +63,7 @@ class GreyzoneModel(Model):
             name=list(exporter_names),
         )
 
-        self.japan = JapanGovernment(self, seeds.stockpile, materials)
+        self.japan = JapanGovernment(self, spec)
         self.supply = SupplyBase(seeds.suppliers, materials)
         NonChinaSupplier.create_agents(
             self,
@@ -79,6 +76,7 @@ class GreyzoneModel(Model):
         self.authority = LicenceAuthority(seeds.licensing, licensed, population.sector.size)
         self.pipeline = Pipeline(population.sector.size, len(materials.names), self._pipeline_weeks())
         self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
+        self.signals = Signals(spec, self.trade.china_normal_weekly)
         self.week = -spec.run.spinup_weeks
         self._fill_pipeline(self.week)
         self.normal_weekly_demand = self.firms.need.sum(axis=0)
@@ -101,50 +99,64 @@ class GreyzoneModel(Model):
     def _week(self, adapt: bool) -> None:
         """The weekly schedule; with adapt=False (spin-up) prices and adaptation stay frozen."""
         week = self.week
-        firms, market = self.firms, self.market
-        self.china.review(week)  # 1. China's policy
-        #                                                                    2. coalition: strategic layer
-        if adapt:  # 3. Japan's stockpile
-            releases = self.japan.release(self.shortfall, firms.unmet)
-            refill = self.japan.plan_refill()
+        firms, market, japan, coalition = self.firms, self.market, self.japan, self.coalition
+        no_release = np.zeros_like(firms.unmet)
+        if adapt:
+            self.china.review(week, japan, coalition, self.signals)  # 1. China's policy
+            policy = self.china.policy
+            coalition.act(
+                week,
+                self.signals.visibility(policy),  # 2. coalition
+                self.signals.severity,
+                policy,
+            )
+            japan.act(week, self.signals, policy, coalition, self.rng)  # 3. Japan's government
+            releases = japan.stockpile.release(self.shortfall, firms.unmet)
+            allied = coalition.stockpile.release(self.shortfall, firms.unmet - releases)
+            refill = japan.stockpile.plan_refill()
         else:
-            releases, refill = np.zeros_like(firms.unmet), np.zeros_like(self.shortfall)
-        orders = firms.place_orders(
-            self.pipeline.in_transit,  # 4. firms order
-            self.trade.china_pipeline(),
+            releases, allied, refill = no_release, no_release, np.zeros_like(self.shortfall)
+        policy = self.china.policy
+        orders = firms.place_orders(self.pipeline.in_transit, self.trade.china_pipeline())  # 4. orders
+        flows = self.trade.clear(  # 5. licences, shipping
+            week, orders, policy, market, self.supply.weekly_capacity, refill, self.rng
         )
-        flows = self.trade.clear(
-            week,
-            orders,
-            self.china.policy,
-            market,  # 5. licences, shipping
-            self.supply.weekly_capacity,
-            refill,
-            self.rng,
-        )
-        self.japan.receive_refill(flows.refill_bought)
+        japan.stockpile.receive_refill(flows.refill_bought)
         arrived, by_origin = self.pipeline.deliver(week)  # 6. deliveries
-        firms.receive(arrived + releases)
-        delivered = arrived.sum(axis=0) + releases.sum(axis=0)
+        firms.receive(arrived + releases + allied)
+        delivered = arrived.sum(axis=0) + releases.sum(axis=0) + allied.sum(axis=0)
         self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
         if adapt:  # 7. prices
             market.update(self._excess_demand(), flows.blocked)
         production = firms.produce()  # 8. production
         self.shortfall = np.divide(
-            production.unmet,
-            production.need,
-            out=np.zeros_like(production.need),
-            where=production.need > 0,
+            production.unmet, production.need, out=np.zeros_like(production.need), where=production.need > 0
         )
         firms.learn(flows.observations)  # 9. beliefs, adaptation
         firms.assess_risk(adapt)
         if adapt:
-            self.japan.observe(self.shortfall)
+            japan.stockpile.observe(self.shortfall)
             firms.hoard(market.contract)
-            firms.diversify(week, self.supply.weekly_capacity - firms.committed_nonchina())
+            free = self.supply.weekly_capacity - firms.committed_nonchina()
+            firms.diversify(week, free, japan.diversification_subsidy)
             firms.substitute(week, market.contract_multiple, self.rng)
-            self.supply.advance(week, market.contract_multiple, self.rng)  # 10. suppliers
-            self.recorder.record(week, flows, by_origin, releases, production)  # 11. data
+            cofinance = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
+            self.supply.advance(  # 10. suppliers
+                week,
+                market.contract_multiple,
+                self.rng,
+                cofinance,
+                self.spec.seeds.japan_policy.cofinance_lag_cut,
+            )
+            self.recorder.record(week, flows, by_origin, releases, allied, production)  # 11. data
+            self.signals.update(
+                production.value_added_lost.sum(),
+                flows.china_shipped,
+                flows.blocked,
+                self.exporters.week_revenue_usd,
+                self.firms.unmet.sum(axis=0),
+                production.need,
+            )
         self.week += 1
 
     def _spin_up(self) -> None:

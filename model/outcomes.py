@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from model.agents.china import PolicyEvent
 from model.config.spec import ModelSpec
-from model.recorder import WeeklySeries
+from model.recorder import TRAILING_WEEKS, WeeklySeries
 
 WEEKS_PER_YEAR = 52
 ALL = "all"
@@ -29,11 +32,40 @@ OUTCOMES = {
     "belief_spread_peak_weeks": "highest perceived lead-time spread of China buyers, weeks",
     "belief_spread_mean_weeks": "mean perceived lead-time spread of China buyers after the shock, weeks",
     "approval_belief_dispersion_peak": "highest spread of expected approval across firms",
+    "coalition_formed": "1 if the US/G7 coalition formed",
+    "coalition_week": "weeks from the shock start to the coalition's formation (NaN: never)",
+    "japan_conceded": "1 if Japan conceded",
+    "concession_week": "weeks from the shock start to Japan's concession (NaN: never)",
+    "measure_lifted": "1 if China lifted its measure before the horizon",
+    "lift_week": "weeks from the shock start to the lift (NaN: never)",
+    "lifted_after_concession": "1 if the measure was lifted because Japan conceded",
+    "lifted_by_wto": "1 if the measure was lifted to comply with a WTO ruling",
+    "lifted_by_coalition_pressure": "1 if the measure was lifted under coalition pressure",
+    "lifted_by_fine_tuning": "1 if China fine-tuned a grey-zone measure down to nothing",
+    "intensity_peak": "highest intensity of China's instrument",
+    "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, shock to horizon, USD",
+    "china_share_y1": "China's share of Japan's supply, 13 weeks to 1 year after the shock start",
+    "china_share_y3": "as china_share_y1, 3 years after",
+    "china_share_y5": "as china_share_y1, 5 years after",
+    "china_share_y10": "as china_share_y1, 10 years after (or the horizon)",
+    "decoupling_points": "China's share before the shock minus its share at year 10, percentage points",
+    "pressure_26w_yen": "Japan's value added lost in the first 26 weeks of the shock (yen)",
+    "pressure_52w_yen": "Japan's value added lost in the first 52 weeks of the shock (yen)",
+    "leverage_efficiency": "pressure_52w_yen in trillion yen per point of share lost (run.leverage_floor_points min)",
+    "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
+    "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
+    "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
+    "area_lost_share_weeks": "value-weighted shortfall summed over weeks from the shock start",
 }
 
 
-def compute_outcomes(series: WeeklySeries, spec: ModelSpec) -> pd.DataFrame:
-    """Tidy outcomes of one replication: replication, outcome, material, sector, value."""
+def compute_outcomes(
+    series: WeeklySeries, spec: ModelSpec, events: Sequence[PolicyEvent] = ()
+) -> pd.DataFrame:
+    """Tidy outcomes of one replication: replication, outcome, material, sector, value.
+
+    `events` are China's policy changes (for lift timing and causes).
+    """
     start = min(spec.scenario.china.start_week, series.weeks - 1)
     mat, sec = series.material, series.sector
     names, sectors = series.materials, series.sectors
@@ -93,6 +125,8 @@ def compute_outcomes(series: WeeklySeries, spec: ModelSpec) -> pd.DataFrame:
     per_material("belief_spread_mean_weeks", spread.mean(axis=0), None)
     per_material("approval_belief_dispersion_peak", mat["belief_approval_sd"][start:].max(axis=0), None)
 
+    rows.extend(_strategic(series, spec, events, start, china_start))
+
     frame = pd.DataFrame(rows, columns=["outcome", "material", "sector", "value"])
     frame.insert(0, "replication", np.int32(series.replication))
     return frame
@@ -121,3 +155,96 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
     total = weights.sum()
     return float(values @ weights / total) if total > 0 else 0.0
+
+
+Row = tuple[str, str | None, str | None, float]
+LIFT_CAUSES = {
+    "Japan conceded": "lifted_after_concession",
+    "WTO ruling": "lifted_by_wto",
+    "coalition pressure": "lifted_by_coalition_pressure",
+}
+
+
+def _strategic(
+    series: WeeklySeries,
+    spec: ModelSpec,
+    events: Sequence[PolicyEvent],
+    start: int,
+    china_start: tuple[np.ndarray, float],
+) -> list[Row]:
+    """Politics, leverage and resilience outcomes."""
+    mat, sc, names = series.material, series.scalar, series.materials
+    weeks = series.weeks
+    rows: list[Row] = []
+
+    def event(name: str, flag: np.ndarray) -> None:
+        """Weeks from the shock start to the first week `flag` is set (NaN: never)."""
+        hit = np.flatnonzero(flag[start:] > 0)
+        rows.append((name, None, None, float(hit[0]) if len(hit) else float("nan")))
+
+    formed = sc["coalition_formed"]
+    rows.append(("coalition_formed", None, None, float(formed.max() > 0)))
+    event("coalition_week", formed)
+    conceded = sc["japan_conceded"]
+    rows.append(("japan_conceded", None, None, float(conceded.max() > 0)))
+    event("concession_week", conceded)
+    lifts = [e for e in events if e.instrument == "none" and e.week >= start]
+    lift = lifts[0] if lifts else None
+    rows.append(("measure_lifted", None, None, float(lift is not None)))
+    rows.append(("lift_week", None, None, float(lift.week - start) if lift else float("nan")))
+    fine_tuned = lift is not None and lift.cause not in LIFT_CAUSES and lift.cause != "scheduled end"
+    for cause, name in LIFT_CAUSES.items():
+        rows.append((name, None, None, float(lift is not None and lift.cause == cause)))
+    rows.append(("lifted_by_fine_tuning", None, None, float(fine_tuned)))
+    rows.append(("intensity_peak", None, None, float(sc["policy_intensity"].max())))
+    rows.append(
+        (
+            "china_export_revenue_lost_usd",
+            None,
+            None,
+            float(sc["china_export_revenue_lost_usd"][start:].sum()),
+        )
+    )
+
+    for year in (1, 3, 5, 10):
+        end = min(start + WEEKS_PER_YEAR * year, weeks)
+        share, total = _china_share(mat, max(0, end - TRAILING_WEEKS), end)
+        rows.extend((f"china_share_y{year}", m, None, float(v)) for m, v in zip(names, share, strict=True))
+        rows.append((f"china_share_y{year}", ALL, None, total))
+    year10 = min(start + 10 * WEEKS_PER_YEAR, weeks)
+    decoupling = 100.0 * (china_start[1] - _china_share(mat, max(0, year10 - TRAILING_WEEKS), year10)[1])
+    rows.append(("decoupling_points", ALL, None, decoupling))
+
+    lost = series.sector["value_added_lost_yen"].sum(axis=1)
+    pressure_26 = float(lost[start : start + 26].sum())
+    pressure_52 = float(lost[start : start + WEEKS_PER_YEAR].sum())
+    rows.append(("pressure_26w_yen", None, ALL, pressure_26))
+    rows.append(("pressure_52w_yen", None, ALL, pressure_52))
+    denominator = max(decoupling, spec.run.leverage_floor_points)
+    rows.append(("leverage_efficiency", None, ALL, pressure_52 / 1e12 / denominator))
+
+    responses = (
+        mat["diversified_t"].sum(axis=1)
+        + mat["substitution_programmes_started"].sum(axis=1)
+        + mat["capacity_projects_started_t_per_yr"].sum(axis=1)
+    )
+    hit = np.flatnonzero(responses[start:] > 0)
+    rows.append(("response_lag_weeks", None, None, float(hit[0]) if len(hit) else float("nan")))
+    need_base = mat["need_t"] / np.maximum(1.0 - mat["substituted_share"], 1e-12)
+    substituted_t = (mat["substituted_share"] * need_base).sum(axis=1) / need_base.sum(axis=1)
+    rows.append(("substitution_rate_peak", ALL, None, _peak_yearly_rise(substituted_t[start:])))
+    demand = spec.seeds.materials.japan_demand_t.sum()
+    capacity = mat["nonchina_capacity_t_per_yr"].sum(axis=1) / demand
+    rows.append(("nonchina_ramp_rate_peak", ALL, None, _peak_yearly_rise(capacity[start:])))
+    value = spec.seeds.materials.price_usd_per_kg
+    weighted = (mat["shortfall"][start:] * mat["need_t"][start:]) @ value / (mat["need_t"][start:] @ value)
+    rows.append(("area_lost_share_weeks", ALL, None, float(weighted.sum())))
+    return rows
+
+
+def _peak_yearly_rise(values: np.ndarray) -> float:
+    """Largest rise over any 52-week window (0 if the series is shorter or never rises)."""
+    if len(values) <= WEEKS_PER_YEAR:
+        return float(max(values[-1] - values[0], 0.0)) if len(values) else 0.0
+    rise = values[WEEKS_PER_YEAR:] - values[:-WEEKS_PER_YEAR]
+    return float(max(rise.max(), 0.0))

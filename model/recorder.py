@@ -24,6 +24,7 @@ MATERIAL_METRICS = {
     "delivered_nonchina_t": "arrivals from non-China producers, t/week",
     "delivered_leakage_t": "arrivals of third-country leakage, t/week",
     "delivered_stockpile_t": "national stockpile releases to firms, t/week",
+    "delivered_allied_stockpile_t": "allied (coalition) stockpile releases to firms, t/week",
     "consumption_t": "material used in production, t/week",
     "inventory_t": "firms' inventories at the end of the week, t",
     "in_transit_t": "goods in transit to firms, t",
@@ -47,6 +48,7 @@ MATERIAL_METRICS = {
     "nonchina_capacity_t_per_yr": "non-China capacity reachable by Japan",
     "nonchina_capacity_added_t_per_yr": "non-China capacity online above the start",
     "stockpile_t": "national stockpile",
+    "allied_stockpile_t": "stockpile the coalition shares with Japan",
     "stockpile_refill_t": "stockpile purchases, t/week",
     "belief_approval_mean": "firms' expected approval probability (China buyers)",
     "belief_approval_sd": "spread of expected approval across firms (China buyers)",
@@ -55,6 +57,7 @@ MATERIAL_METRICS = {
     "substituted_share": "share of material intensity cut by substitution (need-weighted)",
     "substitution_programmes_started": "substitution programmes started",
     "diversified_t": "China volume moved to non-China contracts, t/week",
+    "capacity_projects_started_t_per_yr": "non-China capacity projects started this week, t/yr",
     "reverted_t": "non-China volume moved back to China, t/week",
     "blocked_t": "China exports blocked (denied, refused) and diverted home, t/week",
 }
@@ -72,6 +75,20 @@ SCALAR_METRICS = {
     "shortfall_all": "share of need unmet, all materials (tonnage-weighted)",
     "china_share_of_supply_all": "China's share of arrivals, all materials, trailing 13 weeks",
     "value_added_lost_yen_all": "value added lost to shortages, all sectors, yen/week",
+    "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, USD/week (<0: gain)",
+    "china_revenue_loss_share": "China's export revenue below normal over its review window, share",
+    "visibility": "how evident China's coercion is (1 formal; else blocked-order evidence)",
+    "severity": "Japan's value-weighted shortfall, share of need",
+    "coalition_salience": "accumulated visibility x severity",
+    "coalition_formed": "1 once the US/G7 coalition has formed",
+    "tariff_pressure": "coalition tariff threat felt by China, 0-1",
+    "japan_pain_pct_gdp": "value added lost over Japan's signal window, annualised % of GDP",
+    "japan_coercion": "coercion perceived by Japan's government (visibility x pain)",
+    "japan_industrial_policy": "1 once Japan subsidises diversification and co-finances capacity",
+    "japan_concession_hazard": "weekly probability that Japan concedes",
+    "japan_conceded": "1 once Japan has conceded",
+    "japan_stance": "Japan's defiance as China sees it, 0-1",
+    "cofinance_share": "public co-finance share of non-China projects (Japan and coalition)",
 }
 TRAILING_WEEKS = 13
 
@@ -152,6 +169,7 @@ class Recorder:
         flows: TradeWeek,
         by_origin: np.ndarray,
         releases: np.ndarray,
+        allied: np.ndarray,
         production: Production,
     ) -> None:
         if week >= len(self.series.dates):
@@ -169,6 +187,7 @@ class Recorder:
             "delivered_nonchina_t": by_origin[1],
             "delivered_leakage_t": by_origin[2],
             "delivered_stockpile_t": releases.sum(axis=0),
+            "delivered_allied_stockpile_t": allied.sum(axis=0),
             "consumption_t": production.consumption,
             "inventory_t": firms.inventory.sum(axis=0),
             "in_transit_t": m.pipeline.in_transit.sum(axis=0),
@@ -184,10 +203,12 @@ class Recorder:
             "shortfall": m.shortfall,
             "nonchina_capacity_t_per_yr": m.supply.capacity.sum(axis=0),
             "nonchina_capacity_added_t_per_yr": m.supply.added_capacity(),
-            "stockpile_t": m.japan.stock,
+            "stockpile_t": m.japan.stockpile.stock,
+            "allied_stockpile_t": m.coalition.stockpile.stock,
             "stockpile_refill_t": flows.refill_bought,
             "substitution_programmes_started": firms.programmes_started,
             "diversified_t": firms.diversified_this_week,
+            "capacity_projects_started_t_per_yr": m.supply.started_this_week,
             "reverted_t": firms.reverted_this_week,
             "blocked_t": flows.blocked,
         }
@@ -215,6 +236,21 @@ class Recorder:
         sc["china_diverted_revenue_usd"][week] = m.exporters.week_diverted_revenue_usd
         sc["shortfall_all"][week] = production.unmet.sum() / max(production.need.sum(), 1e-300)
         sc["value_added_lost_yen_all"][week] = production.value_added_lost.sum()
+        signals, japan, coalition = m.signals, m.japan, m.coalition
+        sc["china_export_revenue_lost_usd"][week] = signals.normal_revenue - m.exporters.week_revenue_usd
+        sc["china_revenue_loss_share"][week] = signals.revenue_loss_share
+        sc["visibility"][week] = signals.visibility(policy)
+        sc["severity"][week] = signals.severity
+        sc["coalition_salience"][week] = coalition.salience
+        sc["coalition_formed"][week] = float(coalition.formed)
+        sc["tariff_pressure"][week] = coalition.pressure
+        sc["japan_pain_pct_gdp"][week] = signals.pain_pct_gdp
+        sc["japan_coercion"][week] = japan.coercion
+        sc["japan_industrial_policy"][week] = float(japan.industrial_policy)
+        sc["japan_concession_hazard"][week] = japan.concession_hazard
+        sc["japan_conceded"][week] = float(japan.conceded)
+        sc["japan_stance"][week] = japan.stance
+        sc["cofinance_share"][week] = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
         self.recorded = week + 1
 
     def _record_beliefs(self, week: int) -> None:
@@ -251,7 +287,10 @@ class Recorder:
         mat["china_share_of_supply"][week] = _ratio(china, china + other)
         total = china.sum() + other.sum()
         self.series.scalar["china_share_of_supply_all"][week] = china.sum() / total if total > 0 else 0.0
-        delivered = china + other + mat["delivered_stockpile_t"][lo : week + 1].sum(axis=0)
+        stockpiles = (
+            mat["delivered_stockpile_t"][lo : week + 1] + mat["delivered_allied_stockpile_t"][lo : week + 1]
+        )
+        delivered = china + other + stockpiles.sum(axis=0)
         mat["fill_rate"][week] = _ratio(delivered, mat["orders_t"][lo : week + 1].sum(axis=0), default=1.0)
 
     def result(self) -> WeeklySeries:

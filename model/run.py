@@ -96,7 +96,7 @@ def run_job(
             series = model.recorder.result()
             frame = series.to_frame()
             weekly.write(frame)
-            outcomes.append(compute_outcomes(series, spec))
+            outcomes.append(compute_outcomes(series, spec, model.china.events))
             fans.append(frame[frame["metric"].isin(FAN_METRICS)])
             events.append(_events(model))
             if run.progress:

@@ -19,6 +19,8 @@ SMALL = (
     "run.spinup_weeks=26",
     "run.progress=false",
 )
+# Supply-side tests hold China's instrument in force: no coalition, no concession.
+HELD = ("coalition=none", "japan=no_concession")
 SCENARIOS = ("baseline", "ambiguous_curbs", "targeted_heavy", "end_use_ban", "blanket_ban", "replay_2010")
 
 
@@ -34,5 +36,24 @@ def run_model(spec: ModelSpec, replication: int = 0) -> GreyzoneModel:
 
 @pytest.fixture(scope="session")
 def scenario_models() -> dict[str, GreyzoneModel]:
-    """One small finished model per scenario, shared by read-only tests."""
-    return {name: run_model(small_spec(f"scenario={name}")) for name in SCENARIOS}
+    """One small finished model per scenario (instrument held in force), for read-only tests."""
+    return {name: run_model(small_spec(f"scenario={name}", *HELD)) for name in SCENARIOS}
+
+
+STRATEGIC = ("ambiguous_curbs", "end_use_ban", "blanket_ban")
+
+
+@pytest.fixture(scope="session")
+def strategic_models() -> dict[str, GreyzoneModel]:
+    """Small finished models with China, Japan and the coalition all following their rules."""
+    return {name: run_model(small_spec(f"scenario={name}", "run.horizon_weeks=260")) for name in STRATEGIC}
+
+
+@pytest.fixture(
+    params=[("held", s) for s in SCENARIOS] + [("strategic", s) for s in STRATEGIC],
+    ids=lambda p: f"{p[0]}-{p[1]}",
+)
+def any_model(request, scenario_models, strategic_models) -> GreyzoneModel:
+    """Every finished model, supply-side and strategic."""
+    kind, name = request.param
+    return (scenario_models if kind == "held" else strategic_models)[name]

@@ -26,7 +26,7 @@ def test_a_ban_stops_export_revenue_and_diverts_volume(scenario_models) -> None:
     start = ban.spec.scenario.china.start_week
     revenue = ban.recorder.result().scalar["china_export_revenue_usd"]
     assert revenue[:start].min() > 0
-    assert revenue[start + 1:].max() == 0
+    assert revenue[start + 1 :].max() == 0
     assert ban.exporters.diverted_t.sum() > 10 * base.exporters.diverted_t.sum()
     agents = ban.agents_by_type[ChineseExporter]
     assert sum(a.diverted_t for a in agents) == pytest.approx(ban.exporters.diverted_t.sum())

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.logistics import CHINA
-from tests.conftest import run_model, small_spec
+from tests.conftest import HELD, run_model, small_spec
 
 
 def _series(model):
@@ -56,7 +56,7 @@ def test_blanket_ban_lets_through_only_leakage(scenario_models) -> None:
 
 def test_without_leakage_a_ban_lets_nothing_through() -> None:
     model = run_model(
-        small_spec("scenario=blanket_ban", "scenario.china.leakage=false", "run.horizon_weeks=60")
+        small_spec("scenario=blanket_ban", "scenario.china.leakage=false", "run.horizon_weeks=60", *HELD)
     )
     s = _series(model)
     assert s.material["delivered_leakage_t"].sum() == 0

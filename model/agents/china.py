@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
 
-from model.config.settings import ExportQuota
+from model.config.spec import ModelSpec
 from model.policy import PolicyState
 
 if TYPE_CHECKING:
+    from model.agents.coalition import Coalition
+    from model.agents.japan import JapanGovernment
     from model.model import GreyzoneModel
+    from model.signals import Signals
 
 
 @dataclass(frozen=True)
@@ -27,54 +30,102 @@ class PolicyEvent:
 
 
 class ChinaGovernment(Agent):
-    """Holds the instrument and intensity; here fixed by the scenario's schedule.
+    """China's government: holds the instrument, reviews it, and runs the licence authority.
 
-    `review` is called first every week (schedule step 1). The scenario's instrument is in
-    force from `start_week` until `end_week`; every change is logged with its cause.
+    `review` comes first every week (schedule step 1). The scenario's instrument comes into
+    force at `start_week`. With an adaptive scenario:
+
+    - a grey-zone (informal) instrument is fine-tuned every `review_weeks`, without
+      announcement: intensity rises with Japan's defiance and falls with coalition pressure
+      and with China's own export-revenue loss; at zero it is dropped; once Japan concedes
+      it is lifted after `informal_lift_lag_weeks`;
+    - a formal measure keeps its intensity and ends only by formal reversal: after Japan
+      concedes (`formal_reversal_lag_weeks`), after a WTO ruling has to be complied with,
+      or when coalition pressure reaches `tariff_tolerance`.
+
+    A non-adaptive scenario follows `start_week` / `end_week` only. Every change is logged
+    with its week and cause.
     """
 
-    def __init__(
-        self,
-        model: GreyzoneModel,
-        scheduled: PolicyState,
-        start_week: int,
-        end_week: int | None,
-        quota: ExportQuota,
-    ) -> None:
+    def __init__(self, model: GreyzoneModel, spec: ModelSpec, scheduled: PolicyState) -> None:
         super().__init__(model)
+        china = spec.scenario.china
+        self.rules = spec.seeds.china_policy
         self.scheduled = scheduled
-        self.start_week = start_week
-        self.end_week = end_week
-        self.quota = quota
+        self.adaptive = china.adaptive
+        self.start_week = china.start_week
+        self.end_week = china.end_week
+        self.quota = spec.scenario.export_quota
         self.policy = PolicyState.calm(len(scheduled.covered))
         self.in_force = False
+        self.lifted_week: int | None = None
         self.events: list[PolicyEvent] = []
 
-    def review(self, week: int) -> None:
-        """Put the scheduled instrument in or out of force, and the export quota."""
-        in_force = week >= self.start_week and (self.end_week is None or week < self.end_week)
+    def review(self, week: int, japan: JapanGovernment, coalition: Coalition, signals: Signals) -> None:
+        """This week's policy (step 1)."""
         quota = self._quota_factor(week)
-        if in_force == self.in_force and quota == self.policy.quota_factor:
+        if quota != self.policy.quota_factor:
+            self._set(week, replace(self.policy, quota_factor=quota), "export quota change")
+        starts = week >= self.start_week and self.lifted_week is None and self.scheduled.active
+        if not self.in_force and starts and (self.end_week is None or week < self.end_week):
+            self.in_force = True
+            self._set(
+                week,
+                replace(self.scheduled, covered=self.scheduled.covered.copy(), quota_factor=quota),
+                "scheduled start",
+            )
             return
-        if in_force != self.in_force:
-            cause = "scheduled start" if in_force else "scheduled end"
-        else:
-            cause = "export quota change"
-        source = self.scheduled if in_force else PolicyState.calm(len(self.scheduled.covered))
-        self.policy = PolicyState(
-            source.instrument,
-            source.intensity,
-            source.formal,
-            source.covered.copy(),
-            source.customs_holds,
-            source.entity_lists,
-            source.leakage,
-            quota,
-        )
-        self.in_force = in_force
-        self.events.append(
-            PolicyEvent(week, self.policy.instrument, self.policy.intensity, self.policy.formal, cause)
-        )
+        if not self.in_force:
+            return
+        cause = self._reversal(week, japan, coalition)
+        if cause is None and self.adaptive and not self.policy.formal:
+            cause = self._fine_tune(week, japan, coalition, signals)
+        if cause is not None and cause.startswith("lift:"):
+            self.in_force = False
+            self.lifted_week = week
+            calm = PolicyState.calm(len(self.scheduled.covered))
+            self._set(week, replace(calm, quota_factor=quota), cause.removeprefix("lift:"))
+
+    def _reversal(self, week: int, japan: JapanGovernment, coalition: Coalition) -> str | None:
+        if self.end_week is not None and week >= self.end_week:
+            return "lift:scheduled end"
+        if not self.adaptive:
+            return None
+        r = self.rules
+        if japan.conceded:
+            lag = r.formal_reversal_lag_weeks if self.policy.formal else r.informal_lift_lag_weeks
+            if week >= japan.conceded_week + lag:
+                return "lift:Japan conceded"
+        if self.policy.formal:
+            if coalition.wto_compliance_due(week):
+                return "lift:WTO ruling"
+            if coalition.pressure >= r.tariff_tolerance:
+                return "lift:coalition pressure"
+        return None
+
+    def _fine_tune(
+        self, week: int, japan: JapanGovernment, coalition: Coalition, signals: Signals
+    ) -> str | None:
+        r = self.rules
+        if (week - self.start_week) % round(r.review_weeks) != 0 or week == self.start_week:
+            return None
+        terms = {
+            "Japan's defiance": r.escalation_rate * japan.stance,
+            "coalition pressure": -r.coalition_deescalation * coalition.pressure,
+            "revenue loss": -r.revenue_deescalation * max(0.0, signals.revenue_loss_share),
+        }
+        intensity = float(np.clip(self.policy.intensity + sum(terms.values()), 0.0, 1.0))
+        if intensity == self.policy.intensity:
+            return None
+        cause = max(terms, key=lambda k: abs(terms[k]))
+        if intensity <= 0.0:
+            return f"lift:{cause}"
+        self._set(week, replace(self.policy, intensity=intensity, covered=self.policy.covered.copy()), cause)
+        return None
+
+    def _set(self, week: int, policy: PolicyState, cause: str) -> None:
+        self.policy = policy
+        self.events.append(PolicyEvent(week, policy.instrument, policy.intensity, policy.formal, cause))
 
     def _quota_factor(self, week: int) -> float:
         q = self.quota

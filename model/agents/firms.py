@@ -241,15 +241,18 @@ class Firms:
         desired = self.base_cover + (desired - self.base_cover) * room[:, None]
         self.target_cover += (desired - self.target_cover) / b.cover_adjust_weeks
 
-    def diversify(self, week: int, free_capacity: np.ndarray) -> None:
-        """On sourcing reviews, move China volume to non-China contracts while capacity lasts."""
+    def diversify(self, week: int, free_capacity: np.ndarray, subsidy: float = 0.0) -> None:
+        """On sourcing reviews, move China volume to non-China contracts while capacity lasts.
+
+        A state subsidy (share of the non-China premium paid) lowers the bar.
+        """
         b = self.behaviour
         reviewing = (week + self.pop.sourcing_phase) % int(b.sourcing_review_weeks) == 0
         self.diversified_this_week[:] = 0.0
         self.reverted_this_week[:] = 0.0
         if not reviewing.any():
             return
-        threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium
+        threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium * (1.0 - subsidy)
         want = reviewing[:, None] & (self.excess_risk > threshold) & (self.china > 0)
         request = np.where(want, b.diversify_rate * self.china, 0.0)
         requested_t = (request * self.need).sum(axis=0)

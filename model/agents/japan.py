@@ -1,4 +1,4 @@
-"""Japan's government: the JOGMEC national stockpile (strategic rules come later)."""
+"""Japan's government: perceived coercion, industrial policy, concession, the JOGMEC stockpile."""
 
 from __future__ import annotations
 
@@ -7,64 +7,88 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
-from model.config.calibration import Materials
-from model.config.parameters import Stockpile
+from model.config.spec import ModelSpec
+from model.stockpile import Stockpile
 
 if TYPE_CHECKING:
+    from model.agents.coalition import Coalition
     from model.model import GreyzoneModel
+    from model.policy import PolicyState
+    from model.signals import Signals
 
 DAYS_PER_YEAR = 365.0
 
 
 class JapanGovernment(Agent):
-    """Holds the JOGMEC stockpile per material; releases on national shortfall, refills in calm.
+    """Japan's government.
 
-    Release: when last week's national shortfall share passes the threshold, up to
-    `max_release_share_per_week` of the target stock goes to the firms that were short,
-    in proportion to their unmet need. Refill: after `refill_calm_weeks` without shortfall,
-    buy `refill_share_per_week` of the target on the spot market until full.
+    - Perceives coercion = visibility x pain (value added lost, % of GDP, scaled).
+    - Once coercion passes the trigger, subsidises diversification and co-finances
+      non-China capacity at the levels set in configs/japan (for good).
+    - While a measure is in force, may concede (withdraw the remarks) with a weekly hazard
+      that rises with pain and falls with coalition backing and political cost.
+    - Runs the JOGMEC stockpile (`self.stockpile`).
     """
 
-    def __init__(self, model: GreyzoneModel, rules: Stockpile, materials: Materials) -> None:
+    def __init__(self, model: GreyzoneModel, spec: ModelSpec) -> None:
         super().__init__(model)
-        self.rules = rules
-        self.target = materials.stockpile_days / DAYS_PER_YEAR * materials.japan_demand_t
-        self.stock = self.target * rules.initial_fill_share
-        self.initial_stock = self.stock.copy()
-        self.calm_weeks = np.full(len(self.target), rules.refill_calm_weeks)
-        self.released = np.zeros_like(self.target)
-        self.refilled = np.zeros_like(self.target)
-        self.refill_order = np.zeros_like(self.target)
-
-    def release(self, last_shortfall: np.ndarray, last_unmet: np.ndarray) -> np.ndarray:
-        """Releases to firms this week (firms x materials, tonnes)."""
-        r = self.rules
-        short = last_shortfall > r.release_shortfall_threshold
-        wanted = last_unmet.sum(axis=0)
-        amount = np.where(
-            short,
-            np.minimum.reduce([self.stock, r.max_release_share_per_week * self.target, wanted]),
-            0.0,
+        self.behaviour = spec.seeds.japan_policy
+        self.levers = spec.japan
+        materials = spec.seeds.materials
+        days = (
+            materials.stockpile_days
+            if self.levers.stockpile_days is None
+            else np.full(len(materials.names), self.levers.stockpile_days)
         )
-        share = np.divide(last_unmet, wanted, out=np.zeros_like(last_unmet), where=wanted > 0)
-        to_firms = share * amount[None, :]
-        self.released = to_firms.sum(axis=0)
-        self.stock = self.stock - self.released
-        return to_firms
+        target = days / DAYS_PER_YEAR * materials.japan_demand_t
+        self.stockpile = Stockpile(
+            spec.seeds.stockpile, target, spec.seeds.stockpile.initial_fill_share, refills=True
+        )
+        self.coercion = 0.0
+        self.industrial_policy_week: int | None = None
+        self.conceded_week: int | None = None
+        self.concession_hazard = 0.0
+        self.stance = self.behaviour.defiance_base
 
-    def plan_refill(self) -> np.ndarray:
-        """Tonnes the stockpile wants to buy on the spot market this week."""
-        r = self.rules
-        calm = self.calm_weeks >= r.refill_calm_weeks
-        gap = np.maximum(self.target - self.stock, 0.0)
-        self.refill_order = np.where(calm, np.minimum(gap, r.refill_share_per_week * self.target), 0.0)
-        return self.refill_order
+    @property
+    def industrial_policy(self) -> bool:
+        return self.industrial_policy_week is not None
 
-    def receive_refill(self, tonnes: np.ndarray) -> None:
-        self.refilled = tonnes
-        self.stock = self.stock + tonnes
+    @property
+    def conceded(self) -> bool:
+        return self.conceded_week is not None
 
-    def observe(self, shortfall: np.ndarray) -> None:
-        """Count calm weeks per material (no national shortfall)."""
-        calm = shortfall <= self.rules.release_shortfall_threshold
-        self.calm_weeks = np.where(calm, self.calm_weeks + 1, 0)
+    @property
+    def diversification_subsidy(self) -> float:
+        return self.levers.diversification_subsidy if self.industrial_policy else 0.0
+
+    @property
+    def cofinance_share(self) -> float:
+        return self.levers.cofinance_share if self.industrial_policy else 0.0
+
+    def act(
+        self, week: int, signals: Signals, policy: PolicyState, coalition: Coalition, rng: np.random.Generator
+    ) -> None:
+        """Update perceived coercion, industrial policy, concession and stance (step 3)."""
+        b = self.behaviour
+        pain = signals.pain_pct_gdp
+        self.coercion = signals.visibility(policy) * min(1.0, pain / b.pain_scale_pct_gdp)
+        if not self.industrial_policy and self.coercion >= b.industrial_policy_trigger:
+            self.industrial_policy_week = week
+        self.concession_hazard = 0.0
+        if policy.active and self.levers.concession and not self.conceded:
+            backing = coalition.backing
+            hazard = (
+                b.concession_hazard_scale
+                * pain
+                * (1.0 - b.political_cost)
+                / (1.0 + b.backing_weight * backing)
+            )
+            self.concession_hazard = float(np.clip(hazard, 0.0, 1.0))
+            if rng.random() < self.concession_hazard:
+                self.conceded_week = week
+        if self.conceded:
+            self.stance = 0.0
+        else:
+            countermeasures = (float(self.industrial_policy) + float(coalition.formed)) / 2.0
+            self.stance = b.defiance_base + (1.0 - b.defiance_base) * countermeasures

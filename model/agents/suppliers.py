@@ -53,16 +53,35 @@ class SupplyBase:
         """Total capacity per material, tonnes per week."""
         return self.capacity.sum(axis=0) / WEEKS_PER_YEAR
 
-    def advance(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
-        """Review investments (on review weeks) and bring finished capacity on stream."""
+    def advance(
+        self,
+        week: int,
+        contract_multiple: np.ndarray,
+        rng: np.random.Generator,
+        cofinance: float = 0.0,
+        lag_cut: float = 0.0,
+    ) -> None:
+        """Review investments (on review weeks) and bring finished capacity on stream.
+
+        Public co-finance (a share in [0, 1]) lowers the price hurdle towards the starting
+        price and shortens build lags by `lag_cut x cofinance`.
+        """
         self.started_this_week[:] = 0.0
         if week % int(self.expansion.review_weeks) == 0:
-            self._invest(week, contract_multiple, rng)
+            self._invest(week, contract_multiple, rng, cofinance, lag_cut)
         self._ramp(week)
 
-    def _invest(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
+    def _invest(
+        self,
+        week: int,
+        contract_multiple: np.ndarray,
+        rng: np.random.Generator,
+        cofinance: float,
+        lag_cut: float,
+    ) -> None:
         e = self.expansion
-        attractive = contract_multiple >= e.hurdle_price_multiple
+        hurdle = 1.0 + (e.hurdle_price_multiple - 1.0) * (1.0 - cofinance)
+        attractive = contract_multiple >= hurdle
         if not attractive.any():
             return
         room = self.ceiling - self.capacity - self.building
@@ -79,7 +98,7 @@ class SupplyBase:
         added = (self.capacity + self.building - self.initial)[sup, mat]
         fast = added < self.fast_limit[mat]
         lag = np.where(fast, self.seeds.build_lag_weeks[sup], self.seeds.mine_lag_weeks[sup])
-        lag = np.maximum(1, np.round(lag)).astype(np.int64)
+        lag = np.maximum(1, np.round(lag * (1.0 - lag_cut * cofinance))).astype(np.int64)
         self.building[sup, mat] += size
         self.project_supplier = np.concatenate([self.project_supplier, sup])
         self.project_material = np.concatenate([self.project_material, mat])

@@ -153,3 +153,78 @@ STOCKPILE_KINDS = {
     "refill_calm_weeks": "at_least_one",
     "refill_share_per_week": "share",
 }
+
+
+@dataclass(frozen=True)
+class ChinaPolicy:
+    """China's adaptive policy rules (seeds/china_policy)."""
+
+    review_weeks: float
+    escalation_rate: float
+    coalition_deescalation: float
+    revenue_deescalation: float
+    informal_lift_lag_weeks: float
+    formal_reversal_lag_weeks: float
+    tariff_tolerance: float
+    revenue_window_weeks: float
+
+
+CHINA_POLICY_KINDS = {
+    "review_weeks": "at_least_one",
+    "informal_lift_lag_weeks": "nonneg",
+    "formal_reversal_lag_weeks": "nonneg",
+    "tariff_tolerance": "share",
+    "revenue_window_weeks": "at_least_one",
+}
+
+
+@dataclass(frozen=True)
+class JapanPolicy:
+    """Japan's government behaviour (seeds/japan_policy)."""
+
+    signal_window_weeks: float
+    visibility_denial_scale: float
+    pain_scale_pct_gdp: float
+    industrial_policy_trigger: float
+    defiance_base: float
+    concession_hazard_scale: float
+    political_cost: float
+    backing_weight: float
+    cofinance_lag_cut: float
+
+
+JAPAN_POLICY_KINDS = {
+    "signal_window_weeks": "at_least_one",
+    "visibility_denial_scale": "positive",
+    "pain_scale_pct_gdp": "positive",
+    "industrial_policy_trigger": "share",
+    "defiance_base": "share",
+    "political_cost": "share",
+    "cofinance_lag_cut": "share",
+}
+
+
+@dataclass(frozen=True)
+class CoalitionPolicy:
+    """The US/G7 coalition's behaviour (seeds/coalition_policy)."""
+
+    salience_decay: float
+    formation_threshold: float
+    tariff_threat_level: float
+    tariff_ramp_weeks: float
+    cofinance_share: float
+    allied_stockpile_days: float
+    backing_strength: float
+    wto_ruling_weeks: float
+    wto_compliance_weeks: float
+
+
+COALITION_POLICY_KINDS = {
+    "salience_decay": "share",
+    "formation_threshold": "positive",
+    "tariff_threat_level": "share",
+    "tariff_ramp_weeks": "at_least_one",
+    "cofinance_share": "share",
+    "backing_strength": "share",
+    "wto_ruling_weeks": "at_least_one",
+}

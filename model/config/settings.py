@@ -26,6 +26,8 @@ class RunSettings:
     start_date: calendar date of week 0 (default 2026-01-05).
     firms: number of Japanese firms.
     shortage_threshold: national shortfall share that counts as a week in shortage.
+    leverage_floor_points: least share lost (percentage points) used as the denominator of
+        leverage efficiency, so that a shock that costs China no share is not infinitely efficient.
     fan_materials: materials drawn in the fan chart.
     progress: print progress per replication.
     """
@@ -39,6 +41,7 @@ class RunSettings:
     start_date: dt.date
     firms: int
     shortage_threshold: float
+    leverage_floor_points: float
     fan_materials: tuple[str, ...]
     progress: bool
 
@@ -57,6 +60,7 @@ def parse_run(reader: Reader) -> RunSettings:
         start_date=reader.date("start_date"),
         firms=reader.integer("firms", 1),
         shortage_threshold=reader.number("shortage_threshold", "share"),
+        leverage_floor_points=reader.number("leverage_floor_points", "positive"),
         fan_materials=tuple(fan),
         progress=reader.boolean("progress"),
     )
@@ -72,7 +76,10 @@ class ChinaPolicy:
     intensity: I in [0, 1]; lengthens reviews, lowers approvals, raises customs holds.
     formal: announced (true) or grey-zone (false).
     covered: materials the instrument acts on (controlled | heavy | all | a list).
-    start_week / end_week: when it applies (end_week null: to the horizon).
+    adaptive: China fine-tunes (informal) or reverses (formal) it by its rules; false: it
+        follows start_week / end_week only (e.g. the historical replay).
+    start_week / end_week: when it applies (end_week null: to the horizon, or until China
+        lifts it).
     customs_holds: whether intensity raises customs inspections of all China-origin cargo.
     entity_lists: whether entity- and watch-listed firms are singled out (end-use ban).
     leakage: whether blocked volume can leak through third countries.
@@ -82,6 +89,7 @@ class ChinaPolicy:
     intensity: float
     formal: bool
     covered: str | tuple[str, ...]
+    adaptive: bool
     start_week: int
     end_week: int | None
     customs_holds: bool
@@ -128,6 +136,7 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
         intensity=china.number("intensity", "share"),
         formal=china.boolean("formal"),
         covered=covered,
+        adaptive=china.boolean("adaptive"),
         start_week=china.integer("start_week", 0),
         end_week=china.optional_integer("end_week", 1),
         customs_holds=china.boolean("customs_holds"),
@@ -157,3 +166,44 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
     )
     reader.finish()
     return scenario
+
+
+@dataclass(frozen=True)
+class JapanLevers:
+    """Japan's policy levers and what-if switches (configs/japan).
+
+    concession: whether Japan can concede at all.
+    diversification_subsidy: share of the non-China premium the state pays once coercion is perceived.
+    cofinance_share: public share in non-China capacity projects once coercion is perceived.
+    stockpile_days: None for each material's seeded days, or the same days for every material.
+    """
+
+    concession: bool
+    diversification_subsidy: float
+    cofinance_share: float
+    stockpile_days: float | None
+
+
+def parse_japan(reader: Reader) -> JapanLevers:
+    days = reader.raw("stockpile_days", None)
+    levers = JapanLevers(
+        concession=reader.boolean("concession"),
+        diversification_subsidy=reader.number("diversification_subsidy", "share"),
+        cofinance_share=reader.number("cofinance_share", "share"),
+        stockpile_days=None if days is None else reader.number("stockpile_days", "nonneg"),
+    )
+    reader.finish()
+    return levers
+
+
+@dataclass(frozen=True)
+class CoalitionSwitch:
+    """Whether the US/G7 coalition can form (configs/coalition)."""
+
+    enabled: bool
+
+
+def parse_coalition(reader: Reader) -> CoalitionSwitch:
+    switch = CoalitionSwitch(enabled=reader.boolean("enabled"))
+    reader.finish()
+    return switch

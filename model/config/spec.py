@@ -13,9 +13,17 @@ from model.config import calibration as cal
 from model.config import parameters as par
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
-from model.config.settings import RunSettings, Scenario, parse_run, parse_scenario
+from model.config.settings import (
+    CoalitionSwitch,
+    JapanLevers,
+    RunSettings,
+    Scenario,
+    parse_coalition,
+    parse_japan,
+    parse_run,
+    parse_scenario,
+)
 
-TOP_LEVEL = ("run", "scenario", "seeds")
 SEED_GROUPS = (
     "materials",
     "economy",
@@ -26,6 +34,9 @@ SEED_GROUPS = (
     "logistics",
     "market",
     "stockpile",
+    "china_policy",
+    "japan_policy",
+    "coalition_policy",
 )
 
 
@@ -40,6 +51,9 @@ class Seeds:
     logistics: par.Logistics
     market: par.Market
     stockpile: par.Stockpile
+    china_policy: par.ChinaPolicy
+    japan_policy: par.JapanPolicy
+    coalition_policy: par.CoalitionPolicy
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class ModelSpec:
     run: RunSettings
     scenario: Scenario
     seeds: Seeds
+    japan: JapanLevers
+    coalition: CoalitionSwitch
 
 
 def to_container(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
@@ -85,13 +101,24 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
         logistics=cal.parse_flat(seeds_reader.sub("logistics"), par.Logistics, par.LOGISTICS_KINDS),
         market=cal.parse_flat(seeds_reader.sub("market"), par.Market, par.MARKET_KINDS),
         stockpile=cal.parse_flat(seeds_reader.sub("stockpile"), par.Stockpile, par.STOCKPILE_KINDS),
+        china_policy=cal.parse_flat(
+            seeds_reader.sub("china_policy"), par.ChinaPolicy, par.CHINA_POLICY_KINDS
+        ),
+        japan_policy=cal.parse_flat(
+            seeds_reader.sub("japan_policy"), par.JapanPolicy, par.JAPAN_POLICY_KINDS
+        ),
+        coalition_policy=cal.parse_flat(
+            seeds_reader.sub("coalition_policy"), par.CoalitionPolicy, par.COALITION_POLICY_KINDS
+        ),
     )
     seeds_reader.finish()
     run = parse_run(root.sub("run"))
     scenario = parse_scenario(root.sub("scenario"), materials.names)
+    japan = parse_japan(root.sub("japan"))
+    coalition = parse_coalition(root.sub("coalition"))
     root.finish()
     _check_consistency(run, scenario, seeds)
-    return ModelSpec(run=run, scenario=scenario, seeds=seeds)
+    return ModelSpec(run=run, scenario=scenario, seeds=seeds, japan=japan, coalition=coalition)
 
 
 def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> None:
