@@ -51,7 +51,7 @@ OUTCOMES = {
     "decoupling_points": "China's share before the shock minus its share at year 10, percentage points",
     "pressure_26w_yen": "Japan's value added lost in the first 26 weeks of the shock (yen)",
     "pressure_52w_yen": "Japan's value added lost in the first 52 weeks of the shock (yen)",
-    "leverage_efficiency": "pressure_52w_yen in trillion yen per point of share lost (run.leverage_floor_points min)",
+    "leverage_efficiency": "pressure_52w_yen (trillion yen) per point of share lost",
     "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
     "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
     "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
