@@ -44,6 +44,12 @@ def test_replay_2010_uses_2010_seeds_and_dates() -> None:
         (["scenario.china.end_week=2"], "scenario.china.end_week", "> start_week"),
         (["run.start_date=2026-13-01"], "run.start_date", "YYYY-MM-DD"),
         (["seeds.materials.Dy.china_share.value=0.2"], "capacity_t.Dy", "non-China capacity"),
+        (["japan=nope"], "japan", "allowed: default, high_subsidy, no_concession"),
+        (["japan.cofinance_share=1.5"], "japan.cofinance_share", "[0, 1]"),
+        (["japan.stockpile_days=-3"], "japan.stockpile_days", ">= 0"),
+        (["coalition.enabled=maybe"], "coalition.enabled", "true or false"),
+        (["seeds.coalition_policy.formation_threshold.value=0"], "formation_threshold.value", "> 0"),
+        (["scenario.china.adaptive=1"], "scenario.china.adaptive", "true or false"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_key(overrides, key, allowed) -> None:
@@ -58,3 +64,25 @@ def test_bad_values_give_one_line_naming_the_key(overrides, key, allowed) -> Non
 def test_unknown_seed_key_inside_a_leaf_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"seeds\.licensing\.routine_approval\.valu"):
         build_spec(compose_config(["+seeds.licensing.routine_approval.valu=1"]))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check"),
+    [
+        (["japan=stockpile_180"], lambda s: s.japan.stockpile_days == 180),
+        (["japan=stockpile_0"], lambda s: s.japan.stockpile_days == 0),
+        (["japan=no_concession"], lambda s: not s.japan.concession),
+        (
+            ["japan=no_subsidy"],
+            lambda s: s.japan.diversification_subsidy == 0 and s.japan.cofinance_share == 0,
+        ),
+        (["japan=high_subsidy"], lambda s: s.japan.diversification_subsidy == 1),
+        (["coalition=none"], lambda s: not s.coalition.enabled),
+        (
+            ["japan=no_concession", "japan.stockpile_days=60"],
+            lambda s: not s.japan.concession and s.japan.stockpile_days == 60,
+        ),
+    ],
+)
+def test_what_if_switches_compose(overrides, check) -> None:
+    assert check(build_spec(compose_config(overrides)))

@@ -58,3 +58,10 @@ def test_a_ban_draws_the_stockpile_down() -> None:
     stock = ban.recorder.result().material["stockpile_t"]
     assert (stock.min(axis=0) < ban.japan.stockpile.initial - 1e-9).any()
     assert (stock >= -1e-9).all()
+
+
+@pytest.mark.parametrize("days", [0, 60, 180])
+def test_stockpile_days_switch_sets_every_material(days: int) -> None:
+    model = GreyzoneModel(small_spec(f"japan=stockpile_{days}"), 0)
+    demand = model.spec.seeds.materials.japan_demand_t
+    assert model.japan.stockpile.target == pytest.approx(days / 365 * demand)
