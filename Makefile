@@ -24,7 +24,6 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(VENV)/bin/greyzone --multirun scenario=ambiguous_curbs,blanket_ban hydra.sweep.dir=$(DEMO_DIR)
-	$(VENV)/bin/greyzone-compare $(DEMO_DIR)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins

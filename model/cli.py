@@ -6,6 +6,7 @@ naming the key and what is allowed, a non-zero exit, and no run directory at all
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -15,8 +16,11 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
-from omegaconf import DictConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.greyzone_sweeper.greyzone_sweeper import case_overrides
+from model.aggregate import PLAN
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
@@ -45,36 +49,75 @@ _INFO_ONLY = (
 def app(cfg: DictConfig) -> None:
     """Hydra task: one job (a scenario, R replications) into Hydra's output directory."""
     hydra_cfg = HydraConfig.get()
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    job = {
+        "num": int(hydra_cfg.job.num) if multirun else 0,
+        "total": _planned_jobs(Path(hydra_cfg.sweep.dir)) if multirun else 1,
+    }
     try:
-        run_job(cfg, Path(hydra_cfg.runtime.output_dir), overrides=list(hydra_cfg.overrides.task))
+        run_job(
+            cfg,
+            Path(hydra_cfg.runtime.output_dir),
+            overrides=list(hydra_cfg.overrides.task),
+            show_table=not multirun,
+            job=job,
+            report=not multirun,
+        )
     except (ConfigError, RunDirectoryError) as exc:
         print(f"greyzone: error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(USAGE_ERROR) from None
 
 
+def _planned_jobs(sweep_dir: Path) -> int:
+    plan = sweep_dir / PLAN
+    return len(json.loads(plan.read_text())["jobs"]) if plan.exists() else 1
+
+
 def check_overrides(args: Sequence[str]) -> None:
-    """Compose and validate the config for every value the overrides ask for."""
+    """Compose and validate the config for every value the command and its study ask for.
+
+    Covers sweeps on the command line, a study's `hydra.sweeper.params` and its paired
+    `hydra.sweeper.cases`, so that a bad value stops the command before any job runs.
+    """
     overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
-    multirun = any(a in ("--multirun", "-m") for a in args)
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
         first = str(exc).strip().splitlines()[0]
         raise ConfigError("overrides", first) from None
-    sweeps = [o for o in parsed if o.is_sweep_override()]
-    if sweeps and not multirun:
-        raise ConfigError(
-            sweeps[0].get_key_element(),
-            f"'{sweeps[0].input_line}' sweeps several values; add --multirun (-m)",
-        )
+    sweeps = {o.get_key_element(): list(o.sweep_string_iterator()) for o in parsed if o.is_sweep_override()}
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    firsts = {o.get_key_element(): next(iter(o.sweep_string_iterator())) for o in sweeps}
-    build_spec(compose_config(fixed + [f"{k}={v}" for k, v in firsts.items()]))
-    for sweep in sweeps:
-        key = sweep.get_key_element()
+    firsts = [f"{k}={v[0]}" for k, v in sweeps.items()]
+    base = compose_config(fixed + firsts, with_hydra=True)
+    multirun = any(a in ("--multirun", "-m") for a in args) or base.hydra.mode == RunMode.MULTIRUN
+    if sweeps and not multirun:
+        key = next(iter(sweeps))
+        raise ConfigError(key, f"'{key}={','.join(sweeps[key])}' sweeps several values; add --multirun (-m)")
+    sweeper = base.hydra.sweeper
+    for key, text in _plain(sweeper.get("params")).items():
+        if key not in sweeps:
+            parsed_param = OverridesParser.create().parse_overrides([f"{key}={text}"])[0]
+            sweeps[key] = (
+                list(parsed_param.sweep_string_iterator())
+                if parsed_param.is_sweep_override()
+                else [str(text)]
+            )
+    build_spec(base)
+    firsts = {k: v[0] for k, v in sweeps.items()}
+    for key, values in sweeps.items():
         others = [f"{k}={v}" for k, v in firsts.items() if k != key]
-        for value in sweep.sweep_string_iterator():
+        for value in values:
             build_spec(compose_config([*fixed, *others, f"{key}={value}"]))
+    for name, values in _plain(sweeper.get("cases")).items():
+        extra = case_overrides(name, values or {})
+        build_spec(compose_config([*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra]))
+
+
+def _plain(node: object) -> dict:
+    """A (possibly missing) config node as a plain dict."""
+    if node is None:
+        return {}
+    return OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else dict(node)
 
 
 def _is_override(arg: str) -> bool:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MARKER = "run.json"
+FAILED = "failed.json"
 PARTIAL = ".partial"
 
 

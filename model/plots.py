@@ -1,4 +1,4 @@
-"""Figures from tidy weekly tables (matplotlib, PNG)."""
+"""Figures (matplotlib, PNG) from tidy tables: fans, distributions, heatmaps, tornado, trade-off."""
 
 from __future__ import annotations
 
@@ -10,27 +10,31 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
-BANDS = ((0.05, 0.95, 0.18), (0.25, 0.75, 0.35))
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BANDS = (("q05", "q95", 0.18), ("q25", "q75", 0.35))
 PANELS = (
     ("shortfall", "Shortfall (% of need)", 100.0),
     ("price_multiple", "Ex-China spot price (x start)", 1.0),
     ("china_share_of_supply", "China's share of supply (%)", 100.0),
 )
+COLOURS = plt.get_cmap("tab10")
 
 
-def quantiles(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Median and band quantiles of `value` across replications, per `by` and date."""
-    levels = sorted({0.5, *(q for lo, hi, _ in BANDS for q in (lo, hi))})
-    grouped = frame.groupby([*by, "date"], observed=True)["value"].quantile(levels)
-    return grouped.unstack(-1).reset_index()
+def band_quantiles(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Quantiles (q05, q25, q50, q75, q95) of `value` across replications, per `by` and date."""
+    grouped = frame.groupby([*by, "date"], observed=True)["value"].quantile(list(QUANTILES))
+    result = grouped.unstack(-1)
+    result.columns = [f"q{round(q * 100):02d}" for q in QUANTILES]
+    return result.reset_index()
 
 
-def _band(ax, q: pd.DataFrame, colour, label: str, scale: float) -> None:
+def draw_bands(ax, q: pd.DataFrame, colour, label: str, scale: float) -> None:
     for lo, hi, alpha in BANDS:
         ax.fill_between(q["date"], q[lo] * scale, q[hi] * scale, color=colour, alpha=alpha, linewidth=0)
-    ax.plot(q["date"], q[0.5] * scale, color=colour, label=label, linewidth=1.4)
+    ax.plot(q["date"], q["q50"] * scale, color=colour, label=label, linewidth=1.4)
 
 
 def _dates(ax) -> None:
@@ -41,73 +45,135 @@ def _dates(ax) -> None:
 
 
 def fan_chart(weekly: pd.DataFrame, materials: Sequence[str], path: Path, title: str) -> Path:
-    """Fan chart of one scenario: median, 50% and 90% bands across replications."""
-    colours = plt.get_cmap("tab10")
+    """One run: median, 50% and 90% bands across replications, per material."""
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (metric, label, scale) in zip(axes.flat, PANELS, strict=False):
         rows = weekly[(weekly["metric"] == metric) & weekly["material"].isin(materials)]
-        q = quantiles(rows, ["material"])
+        q = band_quantiles(rows, ["material"])
         for i, material in enumerate(materials):
-            _band(ax, q[q["material"] == material], colours(i), material, scale)
+            draw_bands(ax, q[q["material"] == material], COLOURS(i), material, scale)
         ax.set_ylabel(label)
         ax.legend(loc="best", fontsize=8)
         _dates(ax)
     ax = axes.flat[3]
     rows = weekly[weekly["metric"] == "value_added_lost_yen_all"]
-    _band(ax, quantiles(rows, []), colours(len(materials)), "all sectors", 1e-9)
+    draw_bands(ax, band_quantiles(rows, []), COLOURS(len(materials)), "all sectors", 1e-9)
     ax.set_ylabel("Value added lost (billion yen/week)")
     ax.legend(loc="best", fontsize=8)
     _dates(ax)
     fig.suptitle(f"{title}\nmedian, 50% and 90% bands across replications", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
-def comparison_chart(
-    weekly: pd.DataFrame, material: str, path: Path, title: str, group: str = "scenario"
-) -> Path:
-    """Scenarios overlaid: shortfall and price of one material, China's share, value added lost."""
-    colours = plt.get_cmap("tab10")
+def fan_overlay(quantiles: pd.DataFrame, material: str, path: Path, title: str) -> Path:
+    """Cases overlaid: shortfall and price of one material, China's share, value added lost."""
     panels = (
-        (
-            weekly[(weekly["metric"] == "shortfall") & (weekly["material"] == material)],
-            f"Shortfall, {material} (% of need)",
-            100.0,
-        ),
-        (
-            weekly[(weekly["metric"] == "price_multiple") & (weekly["material"] == material)],
-            f"Ex-China spot price, {material} (x start)",
-            1.0,
-        ),
-        (
-            weekly[weekly["metric"] == "china_share_of_supply_all"],
-            "China's share of supply, all (%)",
-            100.0,
-        ),
-        (
-            weekly[weekly["metric"] == "value_added_lost_yen_all"],
-            "Value added lost (billion yen/week)",
-            1e-9,
-        ),
+        ("shortfall", material, f"Shortfall, {material} (% of need)", 100.0),
+        ("price_multiple", material, f"Ex-China spot price, {material} (x start)", 1.0),
+        ("china_share_of_supply_all", "all", "China's share of Japan's supply, all materials (%)", 100.0),
+        ("value_added_lost_yen_all", "all", "Japan's value added lost (billion yen/week)", 1e-9),
     )
-    groups = list(dict.fromkeys(weekly[group]))
+    labels = list(dict.fromkeys(quantiles["label"]))
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
-    for ax, (rows, label, scale) in zip(axes.flat, panels, strict=True):
-        q = quantiles(rows, [group])
-        for i, name in enumerate(groups):
-            _band(ax, q[q[group] == name], colours(i), str(name), scale)
-        ax.set_ylabel(label)
-        ax.legend(loc="best", fontsize=8)
+    for ax, (metric, mat, ylabel, scale) in zip(axes.flat, panels, strict=True):
+        rows = quantiles[(quantiles["metric"] == metric) & (quantiles["material"] == mat)]
+        for i, label in enumerate(labels):
+            draw_bands(ax, rows[rows["label"] == label], COLOURS(i % 10), label, scale)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="best", fontsize=7)
         _dates(ax)
     fig.suptitle(f"{title}\nmedian, 50% and 90% bands across replications", fontsize=11)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path)
 
 
-def _save(fig, path: Path) -> Path:
+def distributions(values: dict[str, pd.DataFrame], path: Path, title: str) -> Path:
+    """Box plots of outcomes across cases; `values` maps a panel title to (label, value) rows."""
+    n = len(values)
+    cols = 2 if n > 1 else 1
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.2 * rows + 0.8), squeeze=False)
+    for ax, (panel, frame) in zip(axes.flat, values.items(), strict=False):
+        labels = list(dict.fromkeys(frame["label"]))
+        data = [frame.loc[frame["label"] == label, "value"].dropna().to_numpy() for label in labels]
+        ax.boxplot(
+            data,
+            whis=(5, 95),
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "#cfe2f3"},
+            medianprops={"color": "black"},
+        )
+        ax.set_xticks(range(1, len(labels) + 1), labels, rotation=30, ha="right", fontsize=8)
+        ax.set_title(panel, fontsize=10)
+        ax.grid(alpha=0.3, axis="y")
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title}\nboxes: 25-75%, whiskers: 5-95% across replications", fontsize=11)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def heatmap(grid: pd.DataFrame, x: str, y: str, path: Path, title: str, unit: str) -> Path:
+    """A 2-D sweep: `grid` has columns x, y and value (the median of an outcome)."""
+    table = grid.pivot_table(index=y, columns=x, values="value", aggfunc="first").sort_index(ascending=False)
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="viridis")
+    ax.set_xticks(
+        range(len(table.columns)), [f"{c:g}" if isinstance(c, float) else str(c) for c in table.columns]
+    )
+    ax.set_yticks(
+        range(len(table.index)), [f"{c:g}" if isinstance(c, float) else str(c) for c in table.index]
+    )
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=8, color="white")
+    fig.colorbar(image, ax=ax, label=unit)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def tornado(bars: pd.DataFrame, base: float, path: Path, title: str, unit: str) -> Path:
+    """One-at-a-time sensitivity: bars with columns parameter, low, high (outcome medians)."""
+    bars = bars.assign(span=(bars["high"] - bars["low"]).abs()).sort_values("span")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(bars) + 1.8))
+    ypos = np.arange(len(bars))
+    ax.barh(ypos, bars["low"] - base, left=base, color="#4c72b0", label="parameter at its low value")
+    ax.barh(ypos, bars["high"] - base, left=base, color="#dd8452", label="parameter at its high value")
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(ypos, bars["parameter"])
+    ax.set_xlabel(unit)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def tradeoff(points: pd.DataFrame, path: Path, title: str) -> Path:
+    """Japan's early pain against China's share lost, one point per replication, by case."""
+    fig, ax = plt.subplots(figsize=(8, 6))
+    for i, label in enumerate(dict.fromkeys(points["label"])):
+        rows = points[points["label"] == label]
+        ax.scatter(rows["share_lost"], rows["pain"], s=12, alpha=0.6, color=COLOURS(i % 10), label=label)
+    ax.set_xlabel("China's share of Japan's supply lost by year 10 (percentage points)")
+    ax.set_ylabel("Japan's value added lost in the first 26 weeks (trillion yen)")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def save(fig, path: Path) -> Path:
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial.png")
-    fig.savefig(tmp, dpi=110)
+    fig.savefig(tmp, dpi=110, metadata={"Software": None})
     plt.close(fig)
     tmp.replace(path)
     return path

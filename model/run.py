@@ -26,10 +26,11 @@ from model import __version__
 from model.analysis import format_table, percentile_table
 from model.config.paths import REPO_ROOT
 from model.config.spec import ModelSpec, build_spec
-from model.io import MARKER, WeeklyWriter, prepare_run_dir, write_atomic_parquet, write_atomic_text
+from model.io import FAILED, MARKER, WeeklyWriter, prepare_run_dir, write_atomic_parquet, write_atomic_text
 from model.model import GreyzoneModel
 from model.outcomes import compute_outcomes
 from model.plots import fan_chart
+from model.report import write_report
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ FILES = {
     "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
     "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost",
     MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
+    "report.md": "the run's report (tables and figures/); `greyzone-report DIR` regenerates it",
 }
 
 
@@ -70,18 +72,28 @@ def run_job(
     output_dir: Path,
     overrides: Sequence[str] = (),
     show_table: bool = True,
+    job: Mapping[str, Any] | None = None,
+    report: bool = True,
 ) -> JobResult:
-    """Run `run.replications` replications of the configured scenario into `output_dir`."""
+    """Run `run.replications` replications of the configured scenario into `output_dir`.
+
+    `job` describes the job within a sweep (num, total); `report` writes report.md for the run
+    (a sweep writes one report at its root instead).
+    """
     spec = build_spec(cfg)
     out = prepare_run_dir(Path(output_dir))
+    job = {"num": 0, "total": 1, **(job or {}), "overrides": list(overrides)}
+    name = spec.scenario.name
+    if job["total"] > 1:
+        name = f"job {job['num'] + 1}/{job['total']} ({spec.study.case or spec.scenario.name})"
     run = spec.run
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     weekly = WeeklyWriter(out / "weekly.parquet")
     outcomes, fans, events = [], [], []
     log.info(
-        "scenario %s: %d replications x %d weeks, %d firms -> %s",
-        spec.scenario.name,
+        "%s: %d replications x %d weeks, %d firms -> %s",
+        name,
         run.replications,
         run.horizon_weeks,
         run.firms,
@@ -101,7 +113,8 @@ def run_job(
             events.append(_events(model))
             if run.progress:
                 log.info(
-                    "replication %d/%d (index %d) done in %.2f s",
+                    "%s: replication %d/%d (index %d) done in %.2f s",
+                    name,
                     i + 1,
                     run.replications,
                     replication,
@@ -121,20 +134,26 @@ def run_job(
             f"{spec.scenario.name}: {spec.scenario.description}",
         )
         weekly.commit()
-    except BaseException:
+    except BaseException as exc:
         weekly.abort()
-        for name in FILES:
-            (out / name).unlink(missing_ok=True)
+        for file in FILES:
+            (out / file).unlink(missing_ok=True)
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        failure = {
+            "status": "failed",
+            "error_type": type(exc).__name__,
+            "error": reason,
+            "scenario": spec.scenario.name,
+            "job": job,
+        }
+        write_atomic_text(out / FAILED, json.dumps(failure, indent=2, default=str) + "\n")
         raise
     wall = time.perf_counter() - clock
-    meta = _metadata(spec, started, wall, overrides)
+    meta = _metadata(spec, started, wall, overrides, job)
     write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
-    log.info(
-        "finished in %.1f s (%.2f s per replication); outputs in %s",
-        wall,
-        wall / run.replications,
-        out,
-    )
+    log.info("%s: finished in %.1f s (%.2f s per replication)", name, wall, wall / run.replications)
+    if report:
+        write_report(out)
     if show_table:
         print(f"\n{spec.scenario.name}: {format_table(summary)}\n", flush=True)
     return JobResult(out, spec, outcome_table, fan, event_table, summary, meta)
@@ -158,10 +177,19 @@ def _events(model: GreyzoneModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _metadata(spec: ModelSpec, started: dt.datetime, wall: float, overrides: Sequence[str]) -> dict[str, Any]:
+def _metadata(
+    spec: ModelSpec, started: dt.datetime, wall: float, overrides: Sequence[str], job: Mapping[str, Any]
+) -> dict[str, Any]:
     run = spec.run
     return {
         "status": "complete",
+        "job": dict(job),
+        "study": {
+            "name": spec.study.name,
+            "version": spec.study.version,
+            "description": spec.study.description,
+            "case": spec.study.case,
+        },
         "scenario": spec.scenario.name,
         "description": spec.scenario.description,
         "replications": run.replications,

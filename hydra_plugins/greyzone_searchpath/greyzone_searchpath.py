@@ -1,4 +1,5 @@
-"""Adds greyzone's seeds/ and experiments/ folders to Hydra's search path.
+"""Adds greyzone's seeds/ folder and the repository root (for the `experiments` group) to
+Hydra's search path.
 
 Only for greyzone's own app: the plugin acts when the primary config folder is the
 project's configs/ folder, so other Hydra apps in the environment are unaffected.
@@ -23,3 +24,4 @@ class GreyzoneSearchPathPlugin(SearchPathPlugin):
         )
         if ours:
             search_path.append("greyzone-seeds", f"file://{_ROOT / 'seeds'}")
+            search_path.append("greyzone-studies", f"file://{_ROOT}")

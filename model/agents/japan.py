@@ -76,17 +76,19 @@ class JapanGovernment(Agent):
         if not self.industrial_policy and self.coercion >= b.industrial_policy_trigger:
             self.industrial_policy_week = week
         self.concession_hazard = 0.0
-        if policy.active and self.levers.concession and not self.conceded:
-            backing = coalition.backing
-            hazard = (
-                b.concession_hazard_scale
-                * pain
-                * (1.0 - b.political_cost)
-                / (1.0 + b.backing_weight * backing)
-            )
-            self.concession_hazard = float(np.clip(hazard, 0.0, 1.0))
-            if rng.random() < self.concession_hazard:
-                self.conceded_week = week
+        if policy.active and not self.conceded:
+            draw = rng.random()  # drawn even when concession is off: common random numbers across cases
+            if self.levers.concession:
+                backing = coalition.backing
+                hazard = (
+                    b.concession_hazard_scale
+                    * pain
+                    * (1.0 - b.political_cost)
+                    / (1.0 + b.backing_weight * backing)
+                )
+                self.concession_hazard = float(np.clip(hazard, 0.0, 1.0))
+                if draw < self.concession_hazard:
+                    self.conceded_week = week
         if self.conceded:
             self.stance = 0.0
         else:

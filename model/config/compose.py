@@ -19,19 +19,24 @@ _NOT_FOUND = re.compile(r"Could not find '([^']+)'")
 _GROUP_OVERRIDE = re.compile(r"Could not override '([^']+)'\. No match in the defaults list")
 
 
-def compose_config(overrides: Sequence[str] = (), config_name: str = "config") -> DictConfig:
-    """The composed job config for `overrides`, or a one-line `ConfigError`."""
+def compose_config(
+    overrides: Sequence[str] = (), config_name: str = "config", with_hydra: bool = False
+) -> DictConfig:
+    """The composed job config for `overrides`, or a one-line `ConfigError`.
+
+    with_hydra: keep Hydra's own node (sweeper, launcher, mode) in the result.
+    """
     overrides = list(overrides)
     try:
-        return _compose(overrides, config_name)
+        return _compose(overrides, config_name, with_hydra)
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
         raise explain(exc, overrides, config_name) from None
 
 
-def _compose(overrides: list[str], config_name: str) -> DictConfig:
+def _compose(overrides: list[str], config_name: str, with_hydra: bool = False) -> DictConfig:
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="greyzone"):
-        return compose(config_name=config_name, overrides=overrides)
+        return compose(config_name=config_name, overrides=overrides, return_hydra_config=with_hydra)
 
 
 def explain(exc: Exception, overrides: list[str], config_name: str = "config") -> ConfigError:

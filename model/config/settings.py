@@ -207,3 +207,28 @@ def parse_coalition(reader: Reader) -> CoalitionSwitch:
     switch = CoalitionSwitch(enabled=reader.boolean("enabled"))
     reader.finish()
     return switch
+
+
+@dataclass(frozen=True)
+class Study:
+    """The named study a job belongs to (experiments/), and its paired case if any."""
+
+    name: str | None
+    version: int | None
+    description: str | None
+    case: str | None
+
+
+def parse_study(reader: Reader) -> Study:
+    def optional_text(key: str) -> str | None:
+        value = reader.raw(key, None)
+        return None if value is None else str(value)
+
+    study = Study(
+        name=optional_text("name"),
+        version=reader.optional_integer("version", 1),
+        description=optional_text("description"),
+        case=optional_text("case"),
+    )
+    reader.finish()
+    return study

@@ -18,10 +18,12 @@ from model.config.settings import (
     JapanLevers,
     RunSettings,
     Scenario,
+    Study,
     parse_coalition,
     parse_japan,
     parse_run,
     parse_scenario,
+    parse_study,
 )
 
 SEED_GROUPS = (
@@ -65,12 +67,15 @@ class ModelSpec:
     seeds: Seeds
     japan: JapanLevers
     coalition: CoalitionSwitch
+    study: Study
 
 
 def to_container(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
     """Resolve a Hydra config into plain Python, turning interpolation errors into ConfigError."""
     if isinstance(cfg, DictConfig):
         try:
+            if "hydra" in cfg:
+                cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
             return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
         except OmegaConfBaseException as exc:
             key = getattr(exc, "full_key", None) or "config"
@@ -116,9 +121,10 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
     scenario = parse_scenario(root.sub("scenario"), materials.names)
     japan = parse_japan(root.sub("japan"))
     coalition = parse_coalition(root.sub("coalition"))
+    study = parse_study(root.sub("study"))
     root.finish()
     _check_consistency(run, scenario, seeds)
-    return ModelSpec(run=run, scenario=scenario, seeds=seeds, japan=japan, coalition=coalition)
+    return ModelSpec(run=run, scenario=scenario, seeds=seeds, japan=japan, coalition=coalition, study=study)
 
 
 def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> None:

@@ -1,0 +1,257 @@
+"""Gather the jobs of a sweep (or one run) into tidy tables at its root.
+
+Everything is read from the job directories, so aggregating again later gives the same
+tables. Every planned job is accounted for: complete, failed (with its error), incomplete
+(started, never finished) or missing (never started); nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from model.io import FAILED, MARKER, is_complete, read_marker
+
+PLAN = "sweep_plan.json"
+FAN_METRICS = ("shortfall", "price_multiple", "china_share_of_supply_all", "value_added_lost_yen_all")
+FAN_MATERIALS = ("Dy", "Tb", "NdPr")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class Job:
+    """One job of a sweep and what became of it."""
+
+    number: int
+    overrides: list[str]
+    path: Path | None
+    status: str  # complete | failed | incomplete | missing
+    error: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def case(self) -> str | None:
+        return self.meta.get("study", {}).get("case") or _override(self.overrides, "study.case")
+
+
+@dataclass
+class Aggregate:
+    """The tables of a sweep: jobs, outcomes (parameters + outcomes + replication), fan quantiles."""
+
+    root: Path
+    jobs: list[Job]
+    outcomes: pd.DataFrame
+    fan: pd.DataFrame
+    parameters: list[str]
+    study: dict
+
+    @property
+    def failed(self) -> list[Job]:
+        return [j for j in self.jobs if j.status != "complete"]
+
+
+def discover(root: Path) -> list[Job]:
+    """Every job of the sweep (or the single run) at `root`, with its status."""
+    root = Path(root)
+    if (root / MARKER).exists() or (root / FAILED).exists() or (root / ".hydra").is_dir():
+        return [_job_from_dir(root, 0, [])]
+    found: dict[int, Path] = {}
+    for path in sorted(p for p in root.iterdir() if p.is_dir() and (p / ".hydra").is_dir()):
+        number = _job_number(path)
+        if number is not None:
+            found[number] = path
+    plan_file = root / PLAN
+    if plan_file.exists():
+        planned = {j["job"]: j["overrides"] for j in json.loads(plan_file.read_text())["jobs"]}
+    else:
+        planned = {n: _hydra_overrides(p) for n, p in found.items()}
+    jobs = []
+    for number in sorted(set(planned) | set(found)):
+        path = found.get(number)
+        overrides = planned.get(number) or (_hydra_overrides(path) if path else [])
+        if path is None:
+            jobs.append(Job(number, overrides, None, "missing", "the job never started"))
+        else:
+            jobs.append(_job_from_dir(path, number, overrides))
+    return jobs
+
+
+def aggregate(root: Path) -> Aggregate:
+    """Read every finished job into one tidy outcome table and one table of fan quantiles."""
+    root = Path(root)
+    jobs = discover(root)
+    if not jobs:
+        raise FileNotFoundError(f"{root}: no runs or sweep jobs found")
+    complete = [j for j in jobs if j.status == "complete"]
+    params = _varying_parameters(complete)
+    grid = _grid_parameters(complete, params)
+    outcome_parts, fan_parts = [], []
+    for job in complete:
+        label = job_label(job, grid)
+        values = _parameter_values(job)
+        frame = pd.read_parquet(job.path / "outcomes.parquet")
+        frame.insert(0, "label", label)
+        frame.insert(0, "scenario", job.meta.get("scenario"))
+        frame.insert(0, "case", job.case)
+        frame.insert(0, "job", job.number)
+        position = 4
+        for key in params:
+            if key not in frame.columns:
+                frame.insert(position, key, values.get(key))
+                position += 1
+        outcome_parts.append(frame)
+        fan_parts.append(_fan_quantiles(job, label))
+    outcomes = pd.concat(outcome_parts, ignore_index=True) if outcome_parts else pd.DataFrame()
+    for key in params:
+        if key in outcomes:
+            outcomes[key] = _typed(outcomes[key])
+    fan = pd.concat(fan_parts, ignore_index=True) if fan_parts else pd.DataFrame()
+    study = next((j.meta.get("study", {}) for j in complete if j.meta.get("study")), {})
+    return Aggregate(root, jobs, outcomes, fan, params, study)
+
+
+def job_label(job: Job, params: list[str]) -> str:
+    """A short, readable name of a job: its case, else its swept values, else its scenario."""
+    values = _parameter_values(job)
+    shown = [k for k in params if k not in ("study.case",)]
+    parts = [f"{_short(k)}={values.get(k)}" for k in shown if k != "scenario"]
+    if "scenario" in shown:
+        parts.insert(0, str(values.get("scenario")))
+    if job.case:
+        return " ".join([job.case, *parts])
+    return " ".join(parts) if parts else str(job.meta.get("scenario", f"job {job.number}"))
+
+
+def jobs_table(jobs: list[Job]) -> pd.DataFrame:
+    rows = [
+        {
+            "job": j.number,
+            "status": j.status,
+            "case": j.case,
+            "scenario": j.meta.get("scenario"),
+            "overrides": " ".join(j.overrides),
+            "directory": j.path.name if j.path else None,
+            "error": j.error,
+        }
+        for j in jobs
+    ]
+    return pd.DataFrame(
+        rows, columns=["job", "status", "case", "scenario", "overrides", "directory", "error"]
+    )
+
+
+def _job_from_dir(path: Path, number: int, overrides: list[str]) -> Job:
+    if is_complete(path):
+        meta = read_marker(path) or {}
+        job = meta.get("job", {})
+        return Job(job.get("num", number), job.get("overrides", overrides), path, "complete", meta=meta)
+    failed = path / FAILED
+    if failed.exists():
+        info = json.loads(failed.read_text())
+        return Job(
+            number,
+            overrides or info.get("job", {}).get("overrides", []),
+            path,
+            "failed",
+            f"{info.get('error_type')}: {info.get('error')}",
+            meta=info,
+        )
+    return Job(number, overrides, path, "incomplete", "started but never finished (no run.json)")
+
+
+def _job_number(path: Path) -> int | None:
+    hydra_file = path / ".hydra" / "hydra.yaml"
+    if hydra_file.exists():
+        data = yaml.safe_load(hydra_file.read_text())
+        num = data.get("hydra", {}).get("job", {}).get("num")
+        if num is not None:
+            return int(num)
+    head = path.name.split("_", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _hydra_overrides(path: Path) -> list[str]:
+    file = path / ".hydra" / "overrides.yaml"
+    return list(yaml.safe_load(file.read_text()) or []) if file.exists() else []
+
+
+def _override(overrides: list[str], key: str) -> str | None:
+    for item in overrides:
+        name, _, value = item.partition("=")
+        if name.lstrip("+~") == key:
+            return value
+    return None
+
+
+def _parameter_values(job: Job) -> dict[str, str]:
+    values = {}
+    for item in job.overrides:
+        name, _, value = item.partition("=")
+        name = name.lstrip("+~")
+        if not name.startswith("hydra"):
+            values[name] = value.strip("'\"")
+    return values
+
+
+def _varying_parameters(jobs: list[Job]) -> list[str]:
+    """Override keys whose value differs between jobs (in order of first appearance)."""
+    keys: list[str] = []
+    for job in jobs:
+        for key in _parameter_values(job):
+            if key not in keys:
+                keys.append(key)
+    varying = [k for k in keys if len({_parameter_values(j).get(k) for j in jobs}) > 1]
+    return [k for k in varying if k != "study.case"]
+
+
+def _grid_parameters(jobs: list[Job], params: list[str]) -> list[str]:
+    """Swept parameters that vary within a paired case (all of them when there are no cases)."""
+    cases: dict[str | None, list[Job]] = {}
+    for job in jobs:
+        cases.setdefault(job.case, []).append(job)
+    if set(cases) == {None}:
+        return params
+    return [
+        p
+        for p in params
+        if any(len({_parameter_values(j).get(p) for j in group}) > 1 for group in cases.values())
+    ]
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    numeric = pd.to_numeric(column, errors="coerce")
+    return numeric if numeric.notna().all() else column.astype(str)
+
+
+def _short(key: str) -> str:
+    parts = [p for p in key.split(".") if p != "value"]
+    return parts[-1] if parts else key
+
+
+def _fan_quantiles(job: Job, label: str) -> pd.DataFrame:
+    table = pq.read_table(job.path / "weekly.parquet", filters=[("metric", "in", list(FAN_METRICS))])
+    frame = table.to_pandas()
+    frame = frame[frame["material"].isna() | frame["material"].isin(FAN_MATERIALS)]
+    frame["material"] = frame["material"].astype(object).where(frame["material"].notna(), "all")
+    grouped = frame.groupby(["metric", "material", "week", "date"], observed=True)["value"]
+    quantiles = grouped.quantile(list(QUANTILES)).unstack(-1)
+    quantiles.columns = [f"q{round(q * 100):02d}" for q in QUANTILES]
+    result = quantiles.reset_index()
+    result["metric"] = result["metric"].astype(str)
+    result["date"] = pd.to_datetime(result["date"])
+    result.insert(0, "label", label)
+    result.insert(0, "job", job.number)
+    return result
+
+
+def summarise_numbers(values: np.ndarray) -> tuple[float, float, float]:
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return (np.nan, np.nan, np.nan)
+    return tuple(float(v) for v in np.percentile(finite, (5, 50, 95)))

@@ -1,0 +1,182 @@
+"""Studies, sweeps, aggregation and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.config.paths import EXPERIMENTS_DIR
+from model.model import GreyzoneModel
+from model.report import write_report
+
+GREYZONE = Path(sys.executable).with_name("greyzone")
+REPORT = Path(sys.executable).with_name("greyzone-report")
+TINY = [
+    "run.replications=2",
+    "run.firms=30",
+    "run.horizon_weeks=40",
+    "run.spinup_weeks=8",
+    "run.progress=false",
+]
+STUDIES = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+
+
+def _greyzone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(GREYZONE), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ},
+        check=False,
+    )
+
+
+def _digest(root: Path) -> dict[str, str]:
+    files = [root / "report.md", *sorted((root / "figures").glob("*.png"))]
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict[str, Path]:
+    """The same sweep run serially and with two joblib workers."""
+    base = tmp_path_factory.mktemp("sweeps")
+    out = {}
+    for workers in (1, 2):
+        root = base / f"workers_{workers}"
+        done = _greyzone(
+            [
+                "-m",
+                "scenario=ambiguous_curbs,blanket_ban,end_use_ban",
+                *TINY,
+                f"hydra.launcher.n_jobs={workers}",
+                f"hydra.sweep.dir={root}",
+            ],
+            cwd=base,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        out[workers] = root
+    return out
+
+
+def test_serial_and_two_worker_sweeps_aggregate_identically(sweeps) -> None:
+    one = pd.read_parquet(sweeps[1] / "outcomes.parquet")
+    two = pd.read_parquet(sweeps[2] / "outcomes.parquet")
+    assert len(one) > 0 and set(one["scenario"]) == {"ambiguous_curbs", "blanket_ban", "end_use_ban"}
+    pd.testing.assert_frame_equal(one, two)
+    assert (sweeps[1] / "summary.csv").read_text() == (sweeps[2] / "summary.csv").read_text()
+
+
+def test_aggregate_holds_parameters_outcomes_and_replications(sweeps) -> None:
+    table = pd.read_parquet(sweeps[2] / "outcomes.parquet")
+    assert list(table.columns[:5]) == ["job", "case", "scenario", "label", "replication"]
+    assert {"outcome", "material", "sector", "value"} <= set(table.columns)
+    assert table.groupby("scenario")["replication"].nunique().eq(2).all()
+    jobs = pd.read_csv(sweeps[2] / "jobs.csv")
+    assert list(jobs["status"]) == ["complete"] * 3
+
+
+def test_regenerated_report_is_identical(sweeps, tmp_path: Path) -> None:
+    copy = tmp_path / sweeps[2].name  # the report names its directory
+    shutil.copytree(sweeps[2], copy)
+    before = _digest(copy)
+    for name in ("report.md", "outcomes.parquet", "summary.csv"):
+        (copy / name).unlink()
+    shutil.rmtree(copy / "figures")
+    done = subprocess.run([str(REPORT), str(copy)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert _digest(copy) == before
+    report = (copy / "report.md").read_text()
+    assert report.index("## Outcomes per case") < report.index("## Figures")
+
+
+def test_report_of_a_single_run_regenerates_identically(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = _greyzone([*TINY, f"hydra.run.dir={out}"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    before = _digest(out)
+    write_report(out)
+    assert _digest(out) == before
+
+
+def test_a_failed_job_is_named_and_the_rest_aggregated(tmp_path: Path, monkeypatch) -> None:
+    """In-process sweep (basic launcher) where the blanket-ban job crashes mid-run."""
+    from model import cli
+
+    original = GreyzoneModel.run
+
+    def crash_ban(self, weeks=None):
+        if self.spec.scenario.name == "blanket_ban":
+            raise RuntimeError("simulated crash")
+        return original(self, weeks)
+
+    monkeypatch.setattr(GreyzoneModel, "run", crash_ban)
+    root = tmp_path / "sweep"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(
+            [
+                "-m",
+                "scenario=ambiguous_curbs,blanket_ban,end_use_ban",
+                *TINY,
+                "hydra/launcher=basic",
+                f"hydra.sweep.dir={root}",
+            ]
+        )
+    assert exit_info.value.code == 1
+    jobs = pd.read_csv(root / "jobs.csv")
+    failed = jobs[jobs["status"] != "complete"]
+    assert list(failed["job"]) == [1]
+    assert "simulated crash" in failed["error"].iloc[0]
+    table = pd.read_parquet(root / "outcomes.parquet")
+    assert set(table["scenario"]) == {"ambiguous_curbs", "end_use_ban"}
+    report = (root / "report.md").read_text()
+    assert "Jobs that did not finish" in report and "simulated crash" in report
+    assert "2 of 3 jobs complete" in report
+    crashed = root / failed["directory"].iloc[0]
+    assert json.loads((crashed / "failed.json").read_text())["error"] == "simulated crash"
+    assert not (crashed / "run.json").exists() and not (crashed / "outcomes.parquet").exists()
+
+
+def test_a_job_that_never_started_is_reported_missing(sweeps, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(sweeps[2], copy)
+    plan = json.loads((copy / "sweep_plan.json").read_text())
+    plan["jobs"].append({"job": 3, "overrides": ["scenario=targeted_heavy"]})
+    (copy / "sweep_plan.json").write_text(json.dumps(plan))
+    report = write_report(copy)
+    statuses = {j.number: j.status for j in report.aggregate.jobs}
+    assert statuses == {0: "complete", 1: "complete", 2: "complete", 3: "missing"}
+    assert "missing" in (copy / "report.md").read_text()
+
+
+@pytest.mark.parametrize("study", STUDIES)
+def test_each_study_runs_from_one_command_and_reports(study: str, tmp_path: Path) -> None:
+    root = tmp_path / study
+    tiny = [*TINY[:-1], "run.replications=1"] if study in ("intensity_grid", "oat_sensitivity") else TINY
+    done = _greyzone([f"experiments={study}", *tiny, f"hydra.sweep.dir={root}"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = (root / "report.md").read_text()
+    assert report.startswith(f"# Report: {study} (version 1)")
+    first_section = report.index("## ")
+    assert report[first_section:].startswith("## Outcomes per case")
+    assert " / " in report[first_section : report.index("## Figures")]
+    jobs = pd.read_csv(root / "jobs.csv")
+    assert (jobs["status"] == "complete").all()
+    figures = {p.name for p in (root / "figures").glob("*.png")}
+    assert {"tradeoff.png", "distributions.png"} <= figures
+    if study == "intensity_grid":
+        assert any(name.startswith("heatmap_") for name in figures)
+    if study in ("oat_sensitivity", "intensity_grid", "coalition_threshold"):
+        assert "tornado.png" in figures
+    if study == "concession":
+        assert set(jobs["case"]) == {"off", "low", "default", "high", "very_high"}
