@@ -61,11 +61,11 @@ def discover(root: Path) -> list[Job]:
     root = Path(root)
     if (root / MARKER).exists() or (root / FAILED).exists() or (root / ".hydra").is_dir():
         return [_job_from_dir(root, 0, [])]
-    found: dict[int, Path] = {}
-    for path in sorted(p for p in root.iterdir() if p.is_dir() and (p / ".hydra").is_dir()):
-        number = _job_number(path)
-        if number is not None:
-            found[number] = path
+    dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / ".hydra").is_dir())
+    numbers = [_job_number(p) for p in dirs]
+    if None in numbers or len(set(numbers)) < len(numbers):  # a folder of separate runs
+        numbers = list(range(len(dirs)))
+    found: dict[int, Path] = dict(zip(numbers, dirs, strict=True))
     plan_file = root / PLAN
     if plan_file.exists():
         planned = {j["job"]: j["overrides"] for j in json.loads(plan_file.read_text())["jobs"]}
@@ -169,8 +169,8 @@ def _job_number(path: Path) -> int | None:
     hydra_file = path / ".hydra" / "hydra.yaml"
     if hydra_file.exists():
         data = yaml.safe_load(hydra_file.read_text())
-        num = data.get("hydra", {}).get("job", {}).get("num")
-        if num is not None:
+        num = str(data.get("hydra", {}).get("job", {}).get("num"))
+        if num.isdigit():  # a single run records "???"
             return int(num)
     head = path.name.split("_", 1)[0]
     return int(head) if head.isdigit() else None

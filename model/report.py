@@ -53,7 +53,7 @@ def write_report(root: Path) -> Report:
     """Aggregate the run or sweep at `root` and write report.md, figures/ and tables."""
     root = Path(root)
     agg = aggregate(root)
-    sweep = not (root / ".hydra").is_dir()
+    sweep = not any(job.path == root for job in agg.jobs)  # a single run keeps its own tables
     summary = pd.DataFrame() if agg.outcomes.empty else percentile_table(agg.outcomes, by=["label"])
     if sweep:
         if not agg.outcomes.empty:
@@ -187,8 +187,8 @@ def _tornado(agg: Aggregate, folder: Path, title: str) -> Path | None:
             if f"{name}_high" in cases:
                 value = dict(zip(med["case"], med["value"], strict=False))
                 bars.append({"parameter": name, "low": value[low], "high": value[f"{name}_high"]})
-    elif agg.parameters and len(med) > 1:
-        middle = {p: sorted(med[p].unique())[len(med[p].unique()) // 2] for p in agg.parameters}
+    elif agg.parameters and len(med) > 1 and not cases:
+        middle = {p: _levels(med[p])[len(_levels(med[p])) // 2] for p in agg.parameters}
         at_base = np.logical_and.reduce([med[p] == middle[p] for p in agg.parameters])
         if not at_base.any():
             return None
@@ -196,7 +196,7 @@ def _tornado(agg: Aggregate, folder: Path, title: str) -> Path | None:
         for p in agg.parameters:
             others = [q for q in agg.parameters if q != p]
             line = med[np.logical_and.reduce([med[q] == middle[q] for q in others])] if others else med
-            values = sorted(line[p].unique())
+            values = _levels(line[p])
             if len(values) < 2:
                 continue
             low = float(line.loc[line[p] == values[0], "value"].iloc[0])
@@ -213,6 +213,12 @@ def _tornado(agg: Aggregate, folder: Path, title: str) -> Path | None:
         f"{title}: one-at-a-time sensitivity of median leverage efficiency",
         "leverage efficiency (trillion yen per point lost), median",
     )
+
+
+def _levels(column: pd.Series) -> list:
+    """Distinct values in a stable order (numbers ascending, else as text)."""
+    values = list(column.unique())
+    return sorted(values, key=lambda v: (isinstance(v, str), v if not isinstance(v, str) else 0, str(v)))
 
 
 # markdown --------------------------------------------------------------------------------------

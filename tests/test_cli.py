@@ -14,7 +14,7 @@ from tests.conftest import SMALL
 
 ROOT = Path(__file__).resolve().parents[1]
 GREYZONE = Path(sys.executable).with_name("greyzone")
-COMPARE = Path(sys.executable).with_name("greyzone-compare")
+REPORT = Path(sys.executable).with_name("greyzone-report")
 TINY = [*SMALL, "run.horizon_weeks=40", "run.replications=2", "run.firms=40"]
 
 
@@ -79,7 +79,7 @@ def test_console_script_and_python_m_run_the_same_app(tmp_path: Path) -> None:
     assert "percentiles 5 / 50 / 95" in first.stdout
 
 
-def test_multirun_over_scenarios_and_compare(tmp_path: Path) -> None:
+def test_multirun_over_scenarios_aggregates_and_reports(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     done = _run(
         [str(GREYZONE), "-m", "scenario=ambiguous_curbs,blanket_ban", *TINY, f"hydra.sweep.dir={sweep}"],
@@ -91,13 +91,11 @@ def test_multirun_over_scenarios_and_compare(tmp_path: Path) -> None:
         "ambiguous_curbs",
         "blanket_ban",
     ]
-    compared = _run([str(COMPARE), str(sweep)], cwd=tmp_path)
-    assert compared.returncode == 0, compared.stderr
-    assert "ambiguous_curbs" in compared.stdout and "blanket_ban" in compared.stdout
-    assert (sweep / "comparison.png").stat().st_size > 10_000
+    assert "ambiguous_curbs" in done.stdout and "blanket_ban" in done.stdout
+    assert (sweep / "report.md").exists() and (sweep / "figures" / "fans.png").stat().st_size > 10_000
 
 
-def test_compare_refuses_a_directory_without_runs(tmp_path: Path) -> None:
-    done = _run([str(COMPARE), str(tmp_path)], cwd=tmp_path)
+def test_report_refuses_a_directory_without_runs(tmp_path: Path) -> None:
+    done = _run([str(REPORT), str(tmp_path)], cwd=tmp_path)
     assert done.returncode == 2
-    assert "no finished runs" in done.stderr
+    assert "no runs" in done.stderr

@@ -81,4 +81,6 @@ def test_a_failed_run_leaves_nothing_that_looks_finished(tmp_path: Path, monkeyp
     out = tmp_path / "run"
     with pytest.raises(RuntimeError, match="boom"):
         run_job(compose_config(TINY), out, show_table=False)
-    assert sorted(p.name for p in out.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["failed.json"]
+    failure = json.loads((out / "failed.json").read_text())
+    assert (failure["status"], failure["error"]) == ("failed", "boom")
