@@ -13,8 +13,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from model.config.parameters import Licensing
+from model.kernels import inner_sum
 from model.policy import PolicyState
 from model.population import ENTITY_LIST, WATCH_LIST
 
@@ -107,25 +109,18 @@ class LicenceAuthority:
         self.submitted_count[:] = 0.0
         if self.queued.shape[1] == 0:
             return
-        has_free = (self.qty <= 0).any(axis=2)
-        ready = filing[:, None] & (self.queued > 0) & has_free
-        ready[:, policy.banned[self.columns]] = False
-        firms, mats = np.nonzero(ready)
+        banned = policy.banned[self.columns]
+        firms, mats, slots = _ready(self.qty, self.queued, filing, banned)
         if len(firms) == 0:
             return
-        slots = np.argmax(self.qty[firms, mats] <= 0, axis=1)
         mu, sigma = self.review_parameters(policy.intensity_by_material[self.columns])
         draw = np.exp(mu[mats] + sigma[mats] * rng.standard_normal(len(firms)))
         weeks = np.maximum(1, np.ceil(draw)).astype(np.int32)
         limit = int(self.params.max_review_weeks)
         lapse = weeks > limit
         weeks = np.minimum(weeks, limit)
-        self.qty[firms, mats, slots] = self.queued[firms, mats]
-        self.due[firms, mats, slots] = week + weeks
-        self.submitted[firms, mats, slots] = week
-        self.approved[firms, mats, slots] = False
-        self.lapses[firms, mats, slots] = lapse
-        self.queued[firms, mats] = 0.0
+        _file(self.qty, self.due, self.submitted, self.approved, self.lapses, self.queued, firms, mats,
+              slots, week, weeks, lapse)
         self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
         drawn = np.minimum(draw, limit)
         count = np.maximum(self.submitted_count, 1)
@@ -134,38 +129,19 @@ class LicenceAuthority:
         self.submitted_review_mean[:] = mean
         self.submitted_review_sd[:] = np.sqrt(np.maximum(sq - mean**2, 0.0))
 
-    def decide(
-        self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator
-    ) -> Decisions:
+    def decide(self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator) -> Decisions:
         """Decide applications due this week (all pending ones of banned materials)."""
-        pending = (self.qty > 0) & ~self.approved
-        due = pending & (self.due <= week)
         banned = policy.banned[self.columns]
-        if banned.any():
-            due[:, banned, :] |= pending[:, banned, :]
-        firms, mats, slots = np.nonzero(due)
+        firms, mats, slots = _due(self.qty, self.approved, self.due, week, banned)
         shape = self.queued.shape
-        decided = np.zeros(shape)
-        approved = np.zeros(shape)
-        review_sum = np.zeros(shape)
-        review_sq = np.zeros(shape)
-        reviewed = np.zeros(shape)
-        denied_qty = np.zeros(shape)
+        decisions = Decisions(*(np.zeros(shape) for _ in range(6)))
         if len(firms):
-            lapsed = self.lapses[firms, mats, slots] & (self.due[firms, mats, slots] <= week)
-            ok = (rng.random(len(firms)) < probability[firms, mats]) & ~lapsed
-            elapsed = (week - self.submitted[firms, mats, slots]).astype(float)
-            in_review = self.due[firms, mats, slots] <= week  # not cut short by a ban
-            np.add.at(decided, (firms, mats), 1.0)
-            np.add.at(approved, (firms, mats), ok.astype(float))
-            np.add.at(reviewed, (firms, mats), in_review.astype(float))
-            np.add.at(review_sum, (firms, mats), np.where(in_review, elapsed, 0.0))
-            np.add.at(review_sq, (firms, mats), np.where(in_review, elapsed**2, 0.0))
-            denied = ~ok
-            np.add.at(denied_qty, (firms[denied], mats[denied]), self.qty[firms, mats, slots][denied])
-            self.approved[firms[ok], mats[ok], slots[ok]] = True
-            self.qty[firms[denied], mats[denied], slots[denied]] = 0.0
-        return Decisions(decided, approved, review_sum, review_sq, reviewed, denied_qty)
+            draws = rng.random(len(firms))
+            _apply_decisions(self.qty, self.due, self.submitted, self.approved, self.lapses, firms, mats,
+                             slots, week, draws, probability, decisions.decided, decisions.approved,
+                             decisions.reviewed, decisions.review_sum, decisions.review_sq_sum,
+                             decisions.denied_qty)
+        return decisions
 
     def approved_volume(self) -> np.ndarray:
         """Approved tonnes awaiting shipment per licensed material."""
@@ -173,17 +149,129 @@ class LicenceAuthority:
 
     def release(self, fraction: np.ndarray) -> np.ndarray:
         """Ship `fraction` (per licensed material) of approved volume; the rest waits."""
-        ship = np.where(self.approved, self.qty, 0.0) * fraction[None, :, None]
-        self.qty -= ship
-        done = self.approved & (self.qty <= 1e-12)
-        self.qty[done] = 0.0
-        self.approved[done] = False
-        return ship.sum(axis=2)
+        shipped = np.zeros(self.queued.shape)
+        _release(self.qty, self.approved, fraction, shipped)
+        return shipped
 
     def pending_volume(self) -> np.ndarray:
         """Tonnes in review or approved and waiting, per firm and licensed material."""
-        return self.qty.sum(axis=2)
+        out = np.zeros(self.queued.shape)
+        _slot_sums(self.qty, out)
+        return out
 
     def pending_count(self) -> np.ndarray:
         """Applications in review per licensed material."""
-        return ((self.qty > 0) & ~self.approved).sum(axis=(0, 2)).astype(float)
+        return _pending_count(self.qty, self.approved)
+
+
+# compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
+@njit(cache=True)
+def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
+    """(firm, material, first free slot) of every application to file now, in row-major order."""
+    n_firms, n_mat, n_slots = qty.shape
+    firms = np.empty(n_firms * n_mat, np.int64)
+    mats = np.empty(n_firms * n_mat, np.int64)
+    slots = np.empty(n_firms * n_mat, np.int64)
+    n = 0
+    for f in range(n_firms):
+        if not filing[f]:
+            continue
+        for m in range(n_mat):
+            if banned[m] or not queued[f, m] > 0:
+                continue
+            for a in range(n_slots):
+                if qty[f, m, a] <= 0:
+                    firms[n], mats[n], slots[n] = f, m, a
+                    n += 1
+                    break
+    return firms[:n], mats[:n], slots[:n]
+
+
+@njit(cache=True)
+def _file(qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse):  # pragma: no cover
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        qty[f, m, a] = queued[f, m]
+        due[f, m, a] = week + weeks[i]
+        submitted[f, m, a] = week
+        approved[f, m, a] = False
+        lapses[f, m, a] = lapse[i]
+        queued[f, m] = 0.0
+
+
+@njit(cache=True)
+def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
+    """Pending applications decided this week (all pending ones of banned materials), row-major."""
+    n_firms, n_mat, n_slots = qty.shape
+    size = n_firms * n_mat * n_slots
+    firms = np.empty(size, np.int64)
+    mats = np.empty(size, np.int64)
+    slots = np.empty(size, np.int64)
+    n = 0
+    for f in range(n_firms):
+        for m in range(n_mat):
+            for a in range(n_slots):
+                if qty[f, m, a] > 0 and not approved[f, m, a] and (due[f, m, a] <= week or banned[m]):
+                    firms[n], mats[n], slots[n] = f, m, a
+                    n += 1
+    return firms[:n], mats[:n], slots[:n]
+
+
+@njit(cache=True)
+def _apply_decisions(qty, due, submitted, approved, lapses, firms, mats, slots, week, draws, probability,
+                     decided, approved_count, reviewed, review_sum, review_sq, denied_qty):  # pragma: no cover
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        in_review = due[f, m, a] <= week
+        lapsed = lapses[f, m, a] and in_review
+        ok = draws[i] < probability[f, m] and not lapsed
+        elapsed = float(week - submitted[f, m, a])
+        decided[f, m] += 1.0
+        approved_count[f, m] += 1.0 if ok else 0.0
+        reviewed[f, m] += 1.0 if in_review else 0.0
+        review_sum[f, m] += elapsed if in_review else 0.0
+        review_sq[f, m] += elapsed * elapsed if in_review else 0.0
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        in_review = due[f, m, a] <= week
+        lapsed = lapses[f, m, a] and in_review
+        if draws[i] < probability[f, m] and not lapsed:
+            approved[f, m, a] = True
+        else:
+            denied_qty[f, m] += qty[f, m, a]
+            qty[f, m, a] = 0.0
+
+
+@njit(cache=True)
+def _release(qty, approved, fraction, shipped):  # pragma: no cover - compiled
+    n_firms, n_mat, n_slots = qty.shape
+    ship = np.empty(n_slots)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            for a in range(n_slots):
+                ship[a] = (qty[f, m, a] if approved[f, m, a] else 0.0) * fraction[m]
+                qty[f, m, a] -= ship[a]
+                if approved[f, m, a] and qty[f, m, a] <= 1e-12:
+                    qty[f, m, a] = 0.0
+                    approved[f, m, a] = False
+            shipped[f, m] = inner_sum(ship)
+
+
+@njit(cache=True)
+def _slot_sums(qty, out):  # pragma: no cover - compiled
+    n_firms, n_mat, _ = qty.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            out[f, m] = inner_sum(qty[f, m])
+
+
+@njit(cache=True)
+def _pending_count(qty, approved):  # pragma: no cover - compiled
+    n_firms, n_mat, n_slots = qty.shape
+    out = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            for a in range(n_slots):
+                if qty[f, m, a] > 0 and not approved[f, m, a]:
+                    out[m] += 1.0
+    return out

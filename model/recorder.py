@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 if TYPE_CHECKING:
     from model.agents.firms import Production
@@ -161,6 +162,8 @@ class Recorder:
         lic = spec.seeds.licensing
         first_review = lic.review_median_weeks * np.exp(lic.review_sigma**2 / 2.0)
         self._last_review = (np.full(n_mat, first_review), np.zeros(n_mat))
+        self._totals = np.zeros((N_TOTALS, n_mat))
+        self._base_need = model.firms.pop.base_need.sum(axis=0)
         self.recorded = 0
 
     def record(
@@ -186,11 +189,7 @@ class Recorder:
             "delivered_china_t": by_origin[0],
             "delivered_nonchina_t": by_origin[1],
             "delivered_leakage_t": by_origin[2],
-            "delivered_stockpile_t": releases.sum(axis=0),
-            "delivered_allied_stockpile_t": allied.sum(axis=0),
             "consumption_t": production.consumption,
-            "inventory_t": firms.inventory.sum(axis=0),
-            "in_transit_t": m.pipeline.in_transit.sum(axis=0),
             "applications": flows.applications,
             "approvals": flows.approvals,
             "denials": flows.denials,
@@ -214,13 +213,19 @@ class Recorder:
         }
         for name, values in row.items():
             mat[name][week] = values
-        need = firms.need
-        total_need = need.sum(axis=0)
-        mat["inventory_cover_weeks"][week] = _ratio(firms.inventory.sum(axis=0), total_need)
-        mat["target_cover_weeks"][week] = _ratio((firms.target_cover * need).sum(axis=0), total_need)
-        mat["china_contract_share"][week] = _ratio((firms.china * need).sum(axis=0), total_need)
-        base_need = firms.pop.base_need.sum(axis=0)
-        mat["substituted_share"][week] = 1.0 - _ratio(total_need, base_need, default=1.0)
+        t = self._totals
+        _firm_totals(firms.inventory, firms.need, firms.target_cover, firms.china, firms.p_hat,
+                     firms.review_var, firms.hold_var, firms.excess_risk, releases, allied,
+                     m.pipeline.in_transit, t)
+        mat["delivered_stockpile_t"][week] = t[T_RELEASES]
+        mat["delivered_allied_stockpile_t"][week] = t[T_ALLIED]
+        mat["inventory_t"][week] = t[T_INVENTORY]
+        mat["in_transit_t"][week] = t[T_TRANSIT]
+        total_need = t[T_NEED]
+        mat["inventory_cover_weeks"][week] = _ratio(t[T_INVENTORY], total_need)
+        mat["target_cover_weeks"][week] = _ratio(t[T_TARGET], total_need)
+        mat["china_contract_share"][week] = _ratio(t[T_CHINA], total_need)
+        mat["substituted_share"][week] = 1.0 - _ratio(total_need, self._base_need, default=1.0)
         self._record_beliefs(week)
         self._record_reviews(week, flows)
         self._record_trailing(week)
@@ -254,19 +259,14 @@ class Recorder:
         self.recorded = week + 1
 
     def _record_beliefs(self, week: int) -> None:
-        firms, mat = self.model.firms, self.series.material
-        buyers = firms.china > 0
-        count = buyers.sum(axis=0)
-        p = np.where(buyers, firms.p_hat, 0.0)
-        mean = _ratio(p.sum(axis=0), count, default=1.0)
-        sq = _ratio((p**2).sum(axis=0), count, default=1.0)
+        mat, t = self.series.material, self._totals
+        count = t[T_BUYERS]
+        mean = _ratio(t[T_APPROVAL], count, default=1.0)
+        sq = _ratio(t[T_APPROVAL_SQ], count, default=1.0)
         mat["belief_approval_mean"][week] = mean
         mat["belief_approval_sd"][week] = np.sqrt(np.maximum(sq - mean**2, 0.0))
-        spread = np.where(buyers, firms.lead_time_spread(), 0.0).sum(axis=0)
-        mat["belief_lead_time_sd_weeks"][week] = _ratio(spread, count)
-        mat["perceived_excess_risk"][week] = _ratio(
-            np.where(buyers, firms.excess_risk, 0.0).sum(axis=0), count
-        )
+        mat["belief_lead_time_sd_weeks"][week] = _ratio(t[T_SPREAD], count)
+        mat["perceived_excess_risk"][week] = _ratio(t[T_EXCESS_RISK], count)
 
     def _record_reviews(self, week: int, flows: TradeWeek) -> None:
         mean, sd = self._last_review
@@ -297,6 +297,40 @@ class Recorder:
         if self.recorded < len(self.series.dates):
             raise RuntimeError(f"only {self.recorded} of {len(self.series.dates)} weeks were recorded")
         return self.series
+
+
+T_RELEASES, T_ALLIED, T_INVENTORY, T_TRANSIT, T_NEED, T_TARGET, T_CHINA = range(7)
+T_BUYERS, T_APPROVAL, T_APPROVAL_SQ, T_SPREAD, T_EXCESS_RISK = range(7, 12)
+N_TOTALS = 12
+
+
+@njit(cache=True)
+def _firm_totals(inventory, need, target_cover, china, p_hat, review_var, hold_var, excess_risk,
+                 releases, allied, in_transit, out):  # pragma: no cover - compiled
+    """National totals over firms, per material, in one pass (sums in firm order, as numpy's)."""
+    out[:] = 0.0
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            out[T_RELEASES, m] += releases[f, m]
+            out[T_ALLIED, m] += allied[f, m]
+            out[T_INVENTORY, m] += inventory[f, m]
+            out[T_TRANSIT, m] += in_transit[f, m]
+            out[T_NEED, m] += need[f, m]
+            out[T_TARGET, m] += target_cover[f, m] * need[f, m]
+            out[T_CHINA, m] += china[f, m] * need[f, m]
+            if china[f, m] > 0:
+                p = p_hat[f, m]
+                out[T_BUYERS, m] += 1.0
+                out[T_APPROVAL, m] += p
+                out[T_APPROVAL_SQ, m] += p * p
+                out[T_SPREAD, m] += np.sqrt(max(review_var[f, m] + hold_var[f, m], 0.0))
+                out[T_EXCESS_RISK, m] += excess_risk[f, m]
+            else:
+                out[T_APPROVAL, m] += 0.0
+                out[T_APPROVAL_SQ, m] += 0.0
+                out[T_SPREAD, m] += 0.0
+                out[T_EXCESS_RISK, m] += 0.0
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:

@@ -107,10 +107,10 @@ class Trade:
         direct = direct - refused_uc
 
         # export quota caps the week's China shipments --------------------------------------------
-        requested = np.zeros(n_mat)
-        requested[lc] = auth.approved_volume()
-        requested[uc] = direct.sum(axis=0)
         if policy.quota_factor < 1.0:
+            requested = np.zeros(n_mat)
+            requested[lc] = auth.approved_volume()
+            requested[uc] = direct.sum(axis=0)
             cap = policy.quota_factor * self.china_normal_weekly
             fraction = np.minimum(1.0, np.divide(cap, requested, out=np.ones(n_mat), where=requested > 0))
         else:

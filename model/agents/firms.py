@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
+from numba import njit
 
 from model.config.spec import ModelSpec
 from model.licensing import whole_week_moments
@@ -116,6 +117,7 @@ class Firms:
             np.ones((lines.rows.stop - lines.rows.start, len(lines.names))) for lines in pop.lines
         ]
         self.programmes_started = np.zeros(n_mat)
+        self._sector_sizes = np.diff(np.append(self.sector_starts, n_firms)).astype(np.float64)
         self.diversified_this_week = np.zeros(n_mat)
         self.reverted_this_week = np.zeros(n_mat)
 
@@ -185,29 +187,15 @@ class Firms:
     # 9. beliefs and adaptation -------------------------------------------------------------------
     def learn(self, seen: Observations) -> None:
         """Update beliefs from own outcomes, then blend with the sector's average."""
-        rate = self.behaviour.belief_learning_rate
-        _update_mean(self.p_hat, seen.decided, seen.approved, rate)
-        _update_moments(
-            self.review_hat,
-            self.review_var,
-            seen.reviewed,
-            seen.review_sum,
-            seen.review_sq_sum,
-            rate,
-        )
-        _update_moments(self.hold_hat, self.hold_var, seen.holds, seen.hold_sum, seen.hold_sq_sum, rate)
+        _learn(self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var,
+               seen.decided, seen.approved, seen.reviewed, seen.review_sum, seen.review_sq_sum,
+               seen.holds, seen.hold_sum, seen.hold_sq_sum, self.behaviour.belief_learning_rate)
         weight = self.behaviour.peer_weight
         if weight > 0:
-            for belief in (
-                self.p_hat,
-                self.review_hat,
-                self.review_var,
-                self.hold_hat,
-                self.hold_var,
-            ):
-                peers = self._sector_mean(belief)
-                belief *= 1.0 - weight
-                belief += weight * peers
+            counts = self._sector_sizes
+            for belief in (self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var):
+                sums = np.add.reduceat(belief, self.sector_starts, axis=0)  # numpy's pairwise sums
+                _blend_with_peers(belief, weight, sums, counts, self.pop.sector)
 
     def assess_risk(self, adapt: bool = True) -> None:
         """Perceived risk, smoothed over `risk_memory_weeks`, and its excess over normal.
@@ -296,42 +284,48 @@ class Firms:
             self.need = self.pop.base_need * (1.0 - self.substituted)
 
     # helpers --------------------------------------------------------------------------------------
-    def _sector_mean(self, values: np.ndarray) -> np.ndarray:
-        sums = np.add.reduceat(values, self.sector_starts, axis=0)
-        counts = np.diff(np.append(self.sector_starts, self.n_firms))
-        return (sums / counts[:, None])[self.pop.sector]
-
     def committed_nonchina(self) -> np.ndarray:
         """Tonnes per week under non-China contracts, per material."""
         return (self.nonchina * self.need).sum(axis=0)
 
 
-def _update_mean(mean: np.ndarray, count: np.ndarray, hits: np.ndarray, rate: float) -> None:
-    seen = count > 0
-    if not seen.any():
-        return
-    weight = 1.0 - (1.0 - rate) ** count[seen]
-    mean[seen] += weight * (hits[seen] / count[seen] - mean[seen])
+@njit(cache=True)
+def _learn(p_hat, review_hat, review_var, hold_hat, hold_var, decided, approved, reviewed, review_sum,
+           review_sq_sum, holds, hold_sum, hold_sq_sum, rate):  # pragma: no cover - compiled
+    """Beliefs move toward own outcomes: weight 1 - (1 - rate)^n for n outcomes."""
+    n_firms, n_mat = p_hat.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            count = decided[f, m]
+            if count > 0:
+                weight = 1.0 - (1.0 - rate) ** count
+                p_hat[f, m] += weight * (approved[f, m] / count - p_hat[f, m])
+            _update_moments(review_hat, review_var, f, m, reviewed[f, m], review_sum[f, m],
+                            review_sq_sum[f, m], rate)
+            _update_moments(hold_hat, hold_var, f, m, holds[f, m], hold_sum[f, m], hold_sq_sum[f, m], rate)
 
 
-def _update_moments(
-    mean: np.ndarray,
-    var: np.ndarray,
-    count: np.ndarray,
-    total: np.ndarray,
-    sq_total: np.ndarray,
-    rate: float,
-) -> None:
-    seen = count > 0
-    if not seen.any():
-        return
-    weight = 1.0 - (1.0 - rate) ** count[seen]
-    observed = total[seen] / count[seen]
-    observed_sq = sq_total[seen] / count[seen]
-    old = mean[seen]
-    mean[seen] = old + weight * (observed - old)
-    deviation_sq = observed_sq - 2.0 * observed * old + old**2  # mean of (x - old mean)^2
-    var[seen] += weight * (np.maximum(deviation_sq, 0.0) - var[seen])
+@njit(cache=True)
+def _update_moments(mean, var, f, m, count, total, sq_total, rate):  # pragma: no cover - compiled
+    if count > 0:
+        weight = 1.0 - (1.0 - rate) ** count
+        observed = total / count
+        observed_sq = sq_total / count
+        old = mean[f, m]
+        mean[f, m] = old + weight * (observed - old)
+        deviation_sq = observed_sq - 2.0 * observed * old + old * old  # mean of (x - old mean)^2
+        var[f, m] += weight * (max(deviation_sq, 0.0) - var[f, m])
+
+
+@njit(cache=True)
+def _blend_with_peers(belief, weight, sums, counts, sector):  # pragma: no cover - compiled
+    """belief <- (1 - weight) x belief + weight x the sector's mean belief."""
+    n_firms, n_mat = belief.shape
+    keep = 1.0 - weight
+    for f in range(n_firms):
+        s = sector[f]
+        for m in range(n_mat):
+            belief[f, m] = belief[f, m] * keep + weight * (sums[s, m] / counts[s])
 
 
 class JapaneseFirm(Agent):
