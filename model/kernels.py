@@ -17,9 +17,15 @@ PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
 def inner_sum(values):  # pragma: no cover - compiled
     """Sum of a 1-D array exactly as numpy sums along a contiguous axis.
 
-    Fewer than 8 values: in order. Up to 128: eight running sums combined pairwise, then the
-    rest in order. More: split in halves (multiples of 8) and recurse.
+    numpy starts from +0.0 and adds the pairwise sum of the values: fewer than 8 in order;
+    up to 128 with eight running sums combined pairwise, then the rest in order; more split
+    in halves (multiples of 8) and recursed.
     """
+    return 0.0 + _pairwise(values)
+
+
+@njit(cache=True)
+def _pairwise(values):  # pragma: no cover - compiled
     n = values.shape[0]
     if n < 8:
         total = -0.0
@@ -48,7 +54,7 @@ def inner_sum(values):  # pragma: no cover - compiled
         return total
     half = n // 2
     half -= half % 8
-    return inner_sum(values[:half]) + inner_sum(values[half:])
+    return _pairwise(values[:half]) + _pairwise(values[half:])
 
 
 def check_inner_sum() -> None:
@@ -58,3 +64,27 @@ def check_inner_sum() -> None:
         values = rng.random(n)
         if inner_sum(values) != values.sum():
             raise AssertionError(f"inner_sum differs from numpy for n={n}")
+
+
+@njit(cache=True)
+def col_sums(values):  # pragma: no cover - compiled
+    """x.sum(axis=0) of a C-ordered 2-D array: rows added in order, as numpy does."""
+    n_rows, n_cols = values.shape
+    out = np.zeros(n_cols)  # numpy starts from +0.0 here (not from the first row)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            out[j] += values[i, j]
+    return out
+
+
+@njit(cache=True)
+def positive_cells(values):  # pragma: no cover - compiled
+    """Flat indices of the cells > 0, in row-major order (as np.flatnonzero(values > 0))."""
+    flat = values.ravel()
+    out = np.empty(flat.size, np.int64)
+    n = 0
+    for i in range(flat.size):
+        if flat[i] > 0:
+            out[n] = i
+            n += 1
+    return out[:n]

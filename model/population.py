@@ -22,6 +22,8 @@ class SectorLines:
     materials: tuple[np.ndarray, ...]  # per line: indices of the materials it needs
     va_share: np.ndarray  # (lines,)
     split: np.ndarray  # (lines, materials): share of the sector's need of m used by each line
+    material_matrix: np.ndarray  # (lines, most materials in a line): the materials, padded
+    material_counts: np.ndarray  # (lines,): how many materials each line needs
 
 
 @dataclass
@@ -123,6 +125,10 @@ def _sector_lines(spec: ModelSpec, starts: np.ndarray) -> tuple[SectorLines, ...
         weights = uses * np.where(va > 0, va, 1e-12)[:, None]
         totals = weights.sum(axis=0)
         split = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+        width = max((len(line.materials) for line in lines), default=0)
+        matrix = np.zeros((len(lines), width), dtype=np.intp)
+        for k, line in enumerate(lines):
+            matrix[k, : len(line.materials)] = line.materials
         result.append(
             SectorLines(
                 sector=s,
@@ -131,6 +137,8 @@ def _sector_lines(spec: ModelSpec, starts: np.ndarray) -> tuple[SectorLines, ...
                 materials=tuple(np.array(line.materials, dtype=np.intp) for line in lines),
                 va_share=va,
                 split=split,
+                material_matrix=matrix,
+                material_counts=np.array([len(line.materials) for line in lines], dtype=np.intp),
             )
         )
     return tuple(result)

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from model.agents.china import ExporterBook
 from model.agents.firms import Firms, Observations, Orders
 from model.config.spec import ModelSpec
+from model.kernels import col_sums, inner_sum, positive_cells
 from model.licensing import LicenceAuthority
 from model.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.market import Market
@@ -68,12 +70,16 @@ class Trade:
             seeds.materials.china_share * seeds.materials.japan_demand_t / WEEKS_PER_YEAR
         )
         self.backlog = np.zeros((n_firms, len(self.unlicensed)))
+        self._pipe = np.zeros((n_firms, n_mat))
+        self._contract = np.zeros((n_firms, n_mat))
+        self._spot_nonchina = np.zeros((n_firms, n_mat))
+        self._spot_leak = np.zeros((n_firms, n_mat))
 
     def china_pipeline(self) -> np.ndarray:
         """China orders not yet shipped, per firm and material (queued, in review, backlog)."""
-        pipe = np.zeros((self.firms.n_firms, self.firms.n_materials))
-        pipe[:, self.licensed] = self.authority.queued + self.authority.pending_volume()
-        pipe[:, self.unlicensed] = self.backlog
+        pipe = self._pipe
+        _china_pipeline(self.authority.qty, self.authority.queued, self.backlog, self.licensed,
+                        self.unlicensed, pipe)
         return pipe
 
     def clear(
@@ -91,20 +97,17 @@ class Trade:
         lc, uc = self.licensed, self.unlicensed
         self.pipeline.start_week()
 
-        # China, licensed materials -------------------------------------------------------------
+        # China: licensed orders queue for a licence, uncontrolled ones ship unless banned ----------
         auth = self.authority
-        auth.enqueue(orders.china[:, lc])
-        refused_lic = auth.refuse_banned(policy.banned[lc])
+        refused_lic = np.zeros((n_firms, len(lc)))
+        direct = np.zeros((n_firms, len(uc)))
+        refused_uc = np.zeros((n_firms, len(uc)))
+        _china_orders(orders.china, lc, uc, auth.queued, policy.banned, self.backlog, refused_lic, direct,
+                      refused_uc)
         filing = (week + pop.application_phase) % int(self.lic.application_interval_weeks) == 0
         auth.submit(week, filing, policy, rng)
         probability = auth.approval_probability(policy, pop.exposure, pop.list_status)
         decisions = auth.decide(week, probability, policy, rng)
-
-        # China, uncontrolled materials ship directly unless banned -----------------------------
-        direct = orders.china[:, uc] + self.backlog
-        banned_uc = policy.banned[uc]
-        refused_uc = np.where(banned_uc[None, :], direct, 0.0)
-        direct = direct - refused_uc
 
         # export quota caps the week's China shipments --------------------------------------------
         if policy.quota_factor < 1.0:
@@ -116,59 +119,56 @@ class Trade:
         else:
             fraction = np.ones(n_mat)
         china_ship = np.zeros((n_firms, n_mat))
-        china_ship[:, lc] = auth.release(fraction[lc])
-        china_ship[:, uc] = direct * fraction[uc][None, :]
-        self.backlog = direct - china_ship[:, uc]
-
+        _china_shipments(auth.release(fraction[lc]), direct, fraction, lc, uc, china_ship, self.backlog)
         holds = self._ship_china(week, china_ship, policy, rng)
 
         # non-China contracts up to capacity ------------------------------------------------------
-        contract_demand = orders.nonchina.sum(axis=0)
+        contract_demand = col_sums(orders.nonchina)
         fill = np.minimum(
             1.0,
             np.divide(capacity_weekly, contract_demand, out=np.ones(n_mat), where=contract_demand > 0),
         )
-        contract = orders.nonchina * fill[None, :]
-        self.pipeline.ship(week, NONCHINA, contract, int(self.log.nonchina_lead_weeks))
-        spare = np.maximum(capacity_weekly - contract.sum(axis=0), 0.0)
+        contract = self._contract
+        _scale_columns(orders.nonchina, fill, contract)
+        contract_total = self.pipeline.ship(week, NONCHINA, contract, int(self.log.nonchina_lead_weeks))
+        spare = np.maximum(capacity_weekly - contract_total, 0.0)
 
         # spot: spare non-China capacity and leakage, shared with the stockpile's refill ------------
         leakage = self._leakage_supply(policy, market)
-        spot_demand = orders.spot.sum(axis=0) + refill
+        spot_demand = col_sums(orders.spot) + refill
         supply = spare + leakage
         spot_fill = np.minimum(1.0, np.divide(supply, spot_demand, out=np.ones(n_mat), where=spot_demand > 0))
         from_leak = np.divide(leakage, supply, out=np.zeros(n_mat), where=supply > 0)
-        spot = orders.spot * spot_fill[None, :]
-        self.pipeline.ship(week, NONCHINA, spot * (1.0 - from_leak)[None, :], int(self.log.spot_lead_weeks))
-        self.pipeline.ship(
-            week,
-            LEAKAGE,
-            spot * from_leak[None, :],
-            int(self.log.spot_lead_weeks + self.log.leakage_extra_weeks),
+        spot_nonchina, spot_leak = self._spot_nonchina, self._spot_leak
+        _split_spot(orders.spot, spot_fill, from_leak, spot_nonchina, spot_leak)
+        self.pipeline.ship(week, NONCHINA, spot_nonchina, int(self.log.spot_lead_weeks))
+        leakage_shipped = self.pipeline.ship(
+            week, LEAKAGE, spot_leak, int(self.log.spot_lead_weeks + self.log.leakage_extra_weeks)
         )
         refill_bought = refill * spot_fill
 
         # China's exporters book sales and divert blocked volume home ----------------------------
         blocked = np.zeros((n_firms, n_mat))
-        blocked[:, lc] = refused_lic + decisions.denied_qty
-        blocked[:, uc] = refused_uc
+        _blocked(refused_lic, decisions.denied_qty, refused_uc, lc, uc, blocked)
         diverted = self.exporters.book(china_ship, blocked, market.contract, market.domestic)
 
         seen = self._observations(refused_lic, decisions, direct, refused_uc, china_ship, holds)
+        totals = _decision_totals(decisions.decided, decisions.approved, decisions.reviewed, decisions.review_sum,
+                                  decisions.review_sq_sum, refused_lic)
         applications = np.zeros(n_mat)
         applications[lc] = auth.submitted_count
         approvals = np.zeros(n_mat)
-        approvals[lc] = decisions.approved.sum(axis=0)
+        approvals[lc] = totals[1]
         denials = np.zeros(n_mat)
-        denials[lc] = decisions.decided.sum(axis=0) - approvals[lc] + (refused_lic > 0).sum(axis=0)
+        denials[lc] = totals[0] - approvals[lc] + totals[5]
         pending = np.zeros(n_mat)
         pending[lc] = auth.pending_count()
-        review_mean, review_sd = _review_stats(decisions, lc, n_mat)
+        review_mean, review_sd = _review_stats(totals[2], totals[3], totals[4], lc, n_mat)
         return TradeWeek(
-            orders=orders.total.sum(axis=0),
-            china_shipped=china_ship.sum(axis=0),
-            nonchina_shipped=(contract + spot * (1.0 - from_leak)[None, :]).sum(axis=0),
-            leakage_shipped=(spot * from_leak[None, :]).sum(axis=0),
+            orders=col_sums(orders.total),
+            china_shipped=col_sums(china_ship),
+            nonchina_shipped=_sum_of_two(contract, spot_nonchina),
+            leakage_shipped=leakage_shipped,
             refill_bought=refill_bought,
             blocked=diverted,
             applications=applications,
@@ -185,7 +185,7 @@ class Trade:
     ) -> np.ndarray:
         """Send China shipments with transit plus customs holds; return the holds (weeks)."""
         holds = np.zeros_like(shipped)
-        nz = np.flatnonzero(shipped > 0)
+        nz = positive_cells(shipped)
         if len(nz) == 0:
             return holds
         lic = self.lic
@@ -217,33 +217,140 @@ class Trade:
         holds: np.ndarray,
     ) -> Observations:
         n_firms, n_mat = self.firms.n_firms, self.firms.n_materials
-        lc, uc = self.licensed, self.unlicensed
-        decided = np.zeros((n_firms, n_mat))
-        approved = np.zeros((n_firms, n_mat))
-        reviewed = np.zeros((n_firms, n_mat))
-        review_sum = np.zeros((n_firms, n_mat))
-        review_sq = np.zeros((n_firms, n_mat))
-        decided[:, lc] = decisions.decided + (refused_lic > 0)
-        approved[:, lc] = decisions.approved
-        reviewed[:, lc] = decisions.reviewed
-        review_sum[:, lc] = decisions.review_sum
-        review_sq[:, lc] = decisions.review_sq_sum
-        ordered_uc = (direct > 0) | (refused_uc > 0)
-        decided[:, uc] = ordered_uc
-        approved[:, uc] = direct > 0
-        shipped = (china_ship > 0).astype(float)
-        return Observations(decided, approved, reviewed, review_sum, review_sq, shipped, holds, holds**2)
+        seen = Observations(*(np.zeros((n_firms, n_mat)) for _ in range(5)), np.zeros((n_firms, n_mat)),
+                            holds, np.zeros((n_firms, n_mat)))
+        _fill_observations(refused_lic, decisions.decided, decisions.approved, decisions.reviewed,
+                           decisions.review_sum, decisions.review_sq_sum, direct, refused_uc, china_ship,
+                           holds, self.licensed, self.unlicensed, seen.decided, seen.approved, seen.reviewed,
+                           seen.review_sum, seen.review_sq_sum, seen.holds, seen.hold_sq_sum)
+        return seen
 
 
-def _review_stats(decisions, licensed: np.ndarray, n_mat: int) -> tuple[np.ndarray, np.ndarray]:
-    count = decisions.reviewed.sum(axis=0)
+def _review_stats(count: np.ndarray, total: np.ndarray, sq: np.ndarray, licensed: np.ndarray,
+                  n_mat: int) -> tuple[np.ndarray, np.ndarray]:
     mean = np.full(n_mat, np.nan)
     sd = np.full(n_mat, np.nan)
     ok = count > 0
-    total = decisions.review_sum.sum(axis=0)
-    sq = decisions.review_sq_sum.sum(axis=0)
     m = np.divide(total, count, out=np.zeros_like(total), where=ok)
     v = np.divide(sq, count, out=np.zeros_like(sq), where=ok) - m**2
     mean[licensed[ok]] = m[ok]
     sd[licensed[ok]] = np.sqrt(np.maximum(v[ok], 0.0))
     return mean, sd
+
+
+# compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
+@njit(cache=True)
+def _china_pipeline(qty, queued, backlog, licensed, unlicensed, out):  # pragma: no cover - compiled
+    n_firms = out.shape[0]
+    for f in range(n_firms):
+        for j in range(len(licensed)):
+            out[f, licensed[j]] = queued[f, j] + inner_sum(qty[f, j])
+        for k in range(len(unlicensed)):
+            out[f, unlicensed[k]] = backlog[f, k]
+
+
+@njit(cache=True)
+def _china_orders(china, licensed, unlicensed, queued, banned, backlog, refused_lic, direct,
+                  refused_uc):  # pragma: no cover - compiled
+    n_firms = china.shape[0]
+    for f in range(n_firms):
+        for j in range(len(licensed)):
+            queued[f, j] += china[f, licensed[j]]
+            if banned[licensed[j]]:
+                refused_lic[f, j] = queued[f, j]
+                queued[f, j] = 0.0
+        for k in range(len(unlicensed)):
+            value = china[f, unlicensed[k]] + backlog[f, k]
+            refused = value if banned[unlicensed[k]] else 0.0
+            refused_uc[f, k] = refused
+            direct[f, k] = value - refused
+
+
+@njit(cache=True)
+def _china_shipments(shipped_licensed, direct, fraction, licensed, unlicensed, china_ship,
+                     backlog):  # pragma: no cover - compiled
+    n_firms = china_ship.shape[0]
+    for f in range(n_firms):
+        for j in range(len(licensed)):
+            china_ship[f, licensed[j]] = shipped_licensed[f, j]
+        for k in range(len(unlicensed)):
+            ship = direct[f, k] * fraction[unlicensed[k]]
+            china_ship[f, unlicensed[k]] = ship
+            backlog[f, k] = direct[f, k] - ship
+
+
+@njit(cache=True)
+def _scale_columns(values, factor, out):  # pragma: no cover - compiled
+    n_rows, n_cols = values.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            out[i, j] = values[i, j] * factor[j]
+
+
+@njit(cache=True)
+def _split_spot(spot_orders, spot_fill, from_leak, nonchina, leak):  # pragma: no cover - compiled
+    n_rows, n_cols = spot_orders.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            served = spot_orders[i, j] * spot_fill[j]
+            nonchina[i, j] = served * (1.0 - from_leak[j])
+            leak[i, j] = served * from_leak[j]
+
+
+@njit(cache=True)
+def _sum_of_two(a, b):  # pragma: no cover - compiled
+    n_rows, n_cols = a.shape
+    out = np.zeros(n_cols)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            out[j] += a[i, j] + b[i, j]
+    return out
+
+
+@njit(cache=True)
+def _blocked(refused_lic, denied, refused_uc, licensed, unlicensed, out):  # pragma: no cover - compiled
+    n_firms = out.shape[0]
+    for f in range(n_firms):
+        for j in range(len(licensed)):
+            out[f, licensed[j]] = refused_lic[f, j] + denied[f, j]
+        for k in range(len(unlicensed)):
+            out[f, unlicensed[k]] = refused_uc[f, k]
+
+
+@njit(cache=True)
+def _decision_totals(decided, approved, reviewed, review_sum, review_sq, refused):  # pragma: no cover
+    """Per licensed material: decided, approved, reviewed, review sum, review sum of squares,
+    firms refused outright (sums in firm order)."""
+    n_firms, n_mat = decided.shape
+    out = np.zeros((6, n_mat))
+    for f in range(n_firms):
+        for m in range(n_mat):
+            out[0, m] += decided[f, m]
+            out[1, m] += approved[f, m]
+            out[2, m] += reviewed[f, m]
+            out[3, m] += review_sum[f, m]
+            out[4, m] += review_sq[f, m]
+            out[5, m] += 1.0 if refused[f, m] > 0 else 0.0
+    return out
+
+
+@njit(cache=True)
+def _fill_observations(refused_lic, decided, approved, reviewed, review_sum, review_sq, direct, refused_uc,
+                       china_ship, holds, licensed, unlicensed, seen_decided, seen_approved, seen_reviewed,
+                       seen_review_sum, seen_review_sq, seen_shipped, seen_hold_sq):  # pragma: no cover
+    n_firms, n_mat = china_ship.shape
+    for f in range(n_firms):
+        for j in range(len(licensed)):
+            m = licensed[j]
+            seen_decided[f, m] = decided[f, j] + (1.0 if refused_lic[f, j] > 0 else 0.0)
+            seen_approved[f, m] = approved[f, j]
+            seen_reviewed[f, m] = reviewed[f, j]
+            seen_review_sum[f, m] = review_sum[f, j]
+            seen_review_sq[f, m] = review_sq[f, j]
+        for k in range(len(unlicensed)):
+            m = unlicensed[k]
+            seen_decided[f, m] = 1.0 if (direct[f, k] > 0 or refused_uc[f, k] > 0) else 0.0
+            seen_approved[f, m] = 1.0 if direct[f, k] > 0 else 0.0
+        for m in range(n_mat):
+            seen_shipped[f, m] = 1.0 if china_ship[f, m] > 0 else 0.0
+            seen_hold_sq[f, m] = holds[f, m] * holds[f, m]

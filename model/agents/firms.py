@@ -116,6 +116,10 @@ class Firms:
         self.run_rate = [
             np.ones((lines.rows.stop - lines.rows.start, len(lines.names))) for lines in pop.lines
         ]
+        self._available = np.ones((n_firms, n_mat))
+        self._production_totals = np.zeros((3, n_mat))
+        self._potential = np.array([pop.value_added_week[lines.rows].sum() for lines in pop.lines])
+        self._orders = Orders(*(np.zeros((n_firms, n_mat)) for _ in range(4)))
         self.programmes_started = np.zeros(n_mat)
         self._sector_sizes = np.diff(np.append(self.sector_starts, n_firms)).astype(np.float64)
         self.diversified_this_week = np.zeros(n_mat)
@@ -143,13 +147,12 @@ class Firms:
         Periodic review: the order-up-to level covers the lead time plus one review period
         (a week), so that on-hand stock after use averages the target cover.
         """
-        position = self.inventory + in_transit + self.p_hat * china_pipeline
-        target = self.need * (self.target_cover + self.expected_lead_time() + REVIEW_PERIOD_WEEKS)
-        total = np.maximum(target - position, 0.0)
-        china_ask = total * self.china
-        china = china_ask * self.p_hat
-        spot = total * self.spot + (china_ask - china)
-        return Orders(total=total, china=china, nonchina=total * self.nonchina, spot=spot)
+        out = self._orders
+        _orders(self.inventory, in_transit, self.p_hat, china_pipeline, self.need, self.target_cover,
+                self.review_wait, self.review_hat, self.china_transit, self.hold_hat, self.china,
+                self.nonchina, self.spot, self.nonchina_lead, self.spot_lead, REVIEW_PERIOD_WEEKS,
+                out.total, out.china, out.nonchina, out.spot)
+        return out
 
     # 6. deliveries ----------------------------------------------------------------------------
     def receive(self, arrivals: np.ndarray) -> None:
@@ -158,30 +161,27 @@ class Firms:
     # 8. production -----------------------------------------------------------------------------
     def produce(self) -> Production:
         """Leontief production by product line; record unmet need and value added lost."""
-        need, inventory = self.need, self.inventory
-        self.unmet = np.maximum(need - inventory, 0.0)
-        available = np.divide(inventory, need, out=np.ones_like(need), where=need > 0)
-        np.minimum(available, 1.0, out=available)
+        need = self.need
+        available = self._available
+        _shortage(self.inventory, need, self.unmet, available)
         consumption = np.zeros_like(need)
         n_sectors = len(self.pop.lines)
         lost = np.zeros(n_sectors)
-        potential = np.zeros(n_sectors)
         va = self.pop.value_added_week
         for s, lines in enumerate(self.pop.lines):
             rows = lines.rows
             run = self.run_rate[s]
-            for k, mats in enumerate(lines.materials):
-                run[:, k] = available[rows][:, mats].min(axis=1)
+            _line_rates(available, rows.start, lines.material_matrix, lines.material_counts, run)
             consumption[rows] = need[rows] * (run @ lines.split)
             lost[s] = va[rows] @ ((1.0 - run) @ lines.va_share)
-            potential[s] = va[rows].sum()
-        self.inventory = np.maximum(inventory - consumption, 0.0)
+        totals = self._production_totals
+        _consume(self.inventory, consumption, need, self.unmet, totals)
         return Production(
-            consumption=consumption.sum(axis=0),
-            need=need.sum(axis=0),
-            unmet=self.unmet.sum(axis=0),
+            consumption=totals[0].copy(),
+            need=totals[1].copy(),
+            unmet=totals[2].copy(),
             value_added_lost=lost,
-            value_added_potential=potential,
+            value_added_potential=self._potential.copy(),
         )
 
     # 9. beliefs and adaptation -------------------------------------------------------------------
@@ -326,6 +326,60 @@ def _blend_with_peers(belief, weight, sums, counts, sector):  # pragma: no cover
         s = sector[f]
         for m in range(n_mat):
             belief[f, m] = belief[f, m] * keep + weight * (sums[s, m] / counts[s])
+
+
+@njit(cache=True)
+def _orders(inventory, in_transit, p_hat, china_pipeline, need, target_cover, review_wait, review_hat,
+            china_transit, hold_hat, china, nonchina, spot, nonchina_lead, spot_lead, review_period,
+            total, china_out, nonchina_out, spot_out):  # pragma: no cover - compiled
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            china_lead = review_wait[m] + review_hat[f, m] + china_transit + hold_hat[f, m]
+            lead = china[f, m] * china_lead + nonchina[f, m] * nonchina_lead + spot[f, m] * spot_lead
+            position = inventory[f, m] + in_transit[f, m] + p_hat[f, m] * china_pipeline[f, m]
+            target = need[f, m] * (target_cover[f, m] + lead + review_period)
+            order = max(target - position, 0.0)
+            ask = order * china[f, m]
+            to_china = ask * p_hat[f, m]
+            total[f, m] = order
+            china_out[f, m] = to_china
+            nonchina_out[f, m] = order * nonchina[f, m]
+            spot_out[f, m] = order * spot[f, m] + (ask - to_china)
+
+
+@njit(cache=True)
+def _shortage(inventory, need, unmet, available):  # pragma: no cover - compiled
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            unmet[f, m] = max(need[f, m] - inventory[f, m], 0.0)
+            share = inventory[f, m] / need[f, m] if need[f, m] > 0 else 1.0
+            available[f, m] = min(share, 1.0)
+
+
+@njit(cache=True)
+def _line_rates(available, first, material_matrix, material_counts, run):  # pragma: no cover - compiled
+    """A line runs at the minimum over its materials of available / needed (Leontief)."""
+    n_rows, n_lines = run.shape
+    for i in range(n_rows):
+        for k in range(n_lines):
+            rate = np.inf
+            for j in range(material_counts[k]):
+                rate = min(rate, available[first + i, material_matrix[k, j]])
+            run[i, k] = rate
+
+
+@njit(cache=True)
+def _consume(inventory, consumption, need, unmet, totals):  # pragma: no cover - compiled
+    totals[:] = 0.0
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            totals[0, m] += consumption[f, m]
+            totals[1, m] += need[f, m]
+            totals[2, m] += unmet[f, m]
+            inventory[f, m] = max(inventory[f, m] - consumption[f, m], 0.0)
 
 
 class JapaneseFirm(Agent):
