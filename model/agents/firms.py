@@ -120,6 +120,12 @@ class Firms:
         self._production_totals = np.zeros((3, n_mat))
         self._potential = np.array([pop.value_added_week[lines.rows].sum() for lines in pop.lines])
         self._orders = Orders(*(np.zeros((n_firms, n_mat)) for _ in range(4)))
+        self._desired = np.zeros((n_firms, n_mat))
+        self._held_stock = np.zeros((n_firms, n_mat))
+        self._extra_stock = np.zeros((n_firms, n_mat))
+        self._request = np.zeros((n_firms, n_mat))
+        self._budget = self.behaviour.working_capital_share * pop.value_added_week * WEEKS_PER_YEAR
+        self._any_started = False
         self.programmes_started = np.zeros(n_mat)
         self._sector_sizes = np.diff(np.append(self.sector_starts, n_firms)).astype(np.float64)
         self.diversified_this_week = np.zeros(n_mat)
@@ -204,10 +210,9 @@ class Firms:
         within `risk_tolerance` of it counts as routine noise.
         """
         b = self.behaviour
-        self.risk = self.perceived_risk()
-        self.risk_smoothed += (self.risk - self.risk_smoothed) / b.risk_memory_weeks
-        if adapt:
-            self.excess_risk = np.maximum(self.risk_smoothed - self.risk0 - b.risk_tolerance, 0.0)
+        _assess_risk(self.p_hat, self.review_var, self.hold_var, self.china, self.risk, self.risk_smoothed,
+                     self.risk0, self.excess_risk, b.risk_lead_time_scale_weeks, b.risk_memory_weeks,
+                     b.risk_tolerance, adapt)
 
     def hoard(self, contract_price_usd_per_kg: np.ndarray) -> None:
         """Risk above normal raises target cover, capped by max cover and working capital.
@@ -215,19 +220,14 @@ class Firms:
         Hoarding responds to smoothed risk, so that one routine denial does not triple stocks.
         """
         b = self.behaviour
-        pressure = np.minimum(b.hoard_sensitivity * self.excess_risk, 1.0)
-        desired = self.base_cover + (self.max_cover - self.base_cover) * pressure
+        desired, held, extra = self._desired, self._held_stock, self._extra_stock
+        _desired_cover(self.excess_risk, self.base_cover, self.max_cover, self.need, b.hoard_sensitivity,
+                       desired, held, extra)
         yen_per_tonne = contract_price_usd_per_kg * KG_PER_TONNE * b.usd_jpy
-        held_value = (self.base_cover * self.need) @ yen_per_tonne
-        extra_value = ((desired - self.base_cover) * self.need) @ yen_per_tonne
-        budget = b.working_capital_share * self.pop.value_added_week * WEEKS_PER_YEAR
-        room = np.clip(
-            np.divide(budget - held_value, extra_value, out=np.ones_like(budget), where=extra_value > 0),
-            0.0,
-            1.0,
-        )
-        desired = self.base_cover + (desired - self.base_cover) * room[:, None]
-        self.target_cover += (desired - self.target_cover) / b.cover_adjust_weeks
+        held_value = held @ yen_per_tonne
+        extra_value = extra @ yen_per_tonne
+        _retarget(desired, self.base_cover, self.target_cover, self._budget, held_value, extra_value,
+                  b.cover_adjust_weeks)
 
     def diversify(self, week: int, free_capacity: np.ndarray, subsidy: float = 0.0) -> None:
         """On sourcing reviews, move China volume to non-China contracts while capacity lasts.
@@ -241,47 +241,36 @@ class Firms:
         if not reviewing.any():
             return
         threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium * (1.0 - subsidy)
-        want = reviewing[:, None] & (self.excess_risk > threshold) & (self.china > 0)
-        request = np.where(want, b.diversify_rate * self.china, 0.0)
-        requested_t = (request * self.need).sum(axis=0)
+        request = self._request
+        requested_t = _diversify_requests(reviewing, self.excess_risk, self.china, self.need, threshold,
+                                          b.diversify_rate, request)
         ratio = np.divide(
             np.maximum(free_capacity, 0.0),
             requested_t,
             out=np.zeros_like(requested_t),
             where=requested_t > 0,
         )
-        grant = request * np.minimum(ratio, 1.0)[None, :]
-        self.china -= grant
-        self.nonchina += grant
-        self.diversified += grant
-        self.diversified_this_week[:] = (grant * self.need).sum(axis=0)
-        calm = reviewing[:, None] & (self.excess_risk < b.revert_risk_threshold) & (self.diversified > 0)
-        back = np.where(calm, b.revert_rate * self.diversified, 0.0)
-        self.china += back
-        self.nonchina -= back
-        self.diversified -= back
-        self.reverted_this_week[:] = (back * self.need).sum(axis=0)
+        _diversify_grants(reviewing, request, np.minimum(ratio, 1.0), self.excess_risk, self.need, self.china,
+                          self.nonchina, self.diversified, b.revert_risk_threshold, b.revert_rate,
+                          self.diversified_this_week, self.reverted_this_week)
 
     def substitute(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
         """Start substitution programmes by hazard; completed ones cut intensity after a lag."""
         b, mats = self.behaviour, self.materials
-        signal = self.excess_risk + b.substitution_price_weight * np.maximum(contract_multiple - 1.0, 0.0)
-        hazard = b.substitution_hazard * np.maximum(signal - b.substitution_risk_threshold, 0.0)
-        eligible = (
-            (self.substitution_start < 0) & (mats.max_substitutable_share > 0) & (self.pop.base_need > 0)
-        )
-        candidates = np.flatnonzero(eligible & (hazard > 0))
+        price_signal = b.substitution_price_weight * np.maximum(contract_multiple - 1.0, 0.0)
+        candidates, hazard = _substitution_candidates(
+            self.excess_risk, price_signal, self.substitution_start, mats.max_substitutable_share,
+            self.pop.base_need, b.substitution_hazard, b.substitution_risk_threshold)
         self.programmes_started[:] = 0.0
         if len(candidates):
-            start = candidates[rng.random(len(candidates)) < hazard.ravel()[candidates]]
+            start = candidates[rng.random(len(candidates)) < hazard]
             self.substitution_start.ravel()[start] = week
             self.programmes_started[:] = np.bincount(start % self.n_materials, minlength=self.n_materials)
-        started = self.substitution_start >= 0
-        if started.any():
-            elapsed = week - self.substitution_start - mats.substitution_lag_weeks[None, :]
-            progress = np.clip(elapsed / b.substitution_ramp_weeks, 0.0, 1.0)
-            self.substituted = np.where(started, mats.max_substitutable_share[None, :] * progress, 0.0)
-            self.need = self.pop.base_need * (1.0 - self.substituted)
+            self._any_started = self._any_started or len(start) > 0
+        if self._any_started:
+            _substitution_progress(week, self.substitution_start, mats.substitution_lag_weeks,
+                                   b.substitution_ramp_weeks, mats.max_substitutable_share, self.pop.base_need,
+                                   self.substituted, self.need)
 
     # helpers --------------------------------------------------------------------------------------
     def committed_nonchina(self) -> np.ndarray:
@@ -380,6 +369,104 @@ def _consume(inventory, consumption, need, unmet, totals):  # pragma: no cover -
             totals[1, m] += need[f, m]
             totals[2, m] += unmet[f, m]
             inventory[f, m] = max(inventory[f, m] - consumption[f, m], 0.0)
+
+
+@njit(cache=True)
+def _assess_risk(p_hat, review_var, hold_var, china, risk, smoothed, normal, excess, lead_time_scale, memory,
+                 tolerance, adapt):  # pragma: no cover - compiled
+    n_firms, n_mat = p_hat.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            uncertainty = (1.0 - p_hat[f, m]) + np.sqrt(max(review_var[f, m] + hold_var[f, m], 0.0)) / lead_time_scale
+            value = min(max(china[f, m] * uncertainty, 0.0), 1.0)
+            risk[f, m] = value
+            smoothed[f, m] += (value - smoothed[f, m]) / memory
+            if adapt:
+                excess[f, m] = max(smoothed[f, m] - normal[f, m] - tolerance, 0.0)
+
+
+@njit(cache=True)
+def _desired_cover(excess, base, most, need, sensitivity, desired, held, extra):  # pragma: no cover - compiled
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            pressure = min(sensitivity * excess[f, m], 1.0)
+            desired[f, m] = base[f, m] + (most[f, m] - base[f, m]) * pressure
+            held[f, m] = base[f, m] * need[f, m]
+            extra[f, m] = (desired[f, m] - base[f, m]) * need[f, m]
+
+
+@njit(cache=True)
+def _retarget(desired, base, target, budget, held_value, extra_value, adjust):  # pragma: no cover - compiled
+    n_firms, n_mat = target.shape
+    for f in range(n_firms):
+        room = (budget[f] - held_value[f]) / extra_value[f] if extra_value[f] > 0 else 1.0
+        room = min(max(room, 0.0), 1.0)
+        for m in range(n_mat):
+            wanted = base[f, m] + (desired[f, m] - base[f, m]) * room
+            target[f, m] += (wanted - target[f, m]) / adjust
+
+
+@njit(cache=True)
+def _diversify_requests(reviewing, excess, china, need, threshold, rate, request):  # pragma: no cover
+    n_firms, n_mat = china.shape
+    total = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            want = reviewing[f] and excess[f, m] > threshold and china[f, m] > 0
+            request[f, m] = rate * china[f, m] if want else 0.0
+            total[m] += request[f, m] * need[f, m]
+    return total
+
+
+@njit(cache=True)
+def _diversify_grants(reviewing, request, ratio, excess, need, china, nonchina, diversified, revert_threshold,
+                      revert_rate, moved, reverted):  # pragma: no cover - compiled
+    n_firms, n_mat = china.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            grant = request[f, m] * ratio[m]
+            china[f, m] -= grant
+            nonchina[f, m] += grant
+            diversified[f, m] += grant
+            moved[m] += grant * need[f, m]
+            calm = reviewing[f] and excess[f, m] < revert_threshold and diversified[f, m] > 0
+            back = revert_rate * diversified[f, m] if calm else 0.0
+            china[f, m] += back
+            nonchina[f, m] -= back
+            diversified[f, m] -= back
+            reverted[m] += back * need[f, m]
+
+
+@njit(cache=True)
+def _substitution_candidates(excess, price_signal, start, max_share, base_need, hazard_scale,
+                             threshold):  # pragma: no cover - compiled
+    n_firms, n_mat = excess.shape
+    cells = np.empty(n_firms * n_mat, np.int64)
+    hazards = np.empty(n_firms * n_mat)
+    n = 0
+    for f in range(n_firms):
+        for m in range(n_mat):
+            hazard = hazard_scale * max(excess[f, m] + price_signal[m] - threshold, 0.0)
+            if start[f, m] < 0 and max_share[m] > 0 and base_need[f, m] > 0 and hazard > 0:
+                cells[n] = f * n_mat + m
+                hazards[n] = hazard
+                n += 1
+    return cells[:n], hazards[:n]
+
+
+@njit(cache=True)
+def _substitution_progress(week, start, lag, ramp, max_share, base_need, substituted, need):  # pragma: no cover
+    n_firms, n_mat = need.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            if start[f, m] >= 0:
+                elapsed = (week - start[f, m]) - lag[m]
+                progress = min(max(elapsed / ramp, 0.0), 1.0)
+                substituted[f, m] = max_share[m] * progress
+            else:
+                substituted[f, m] = 0.0
+            need[f, m] = base_need[f, m] * (1.0 - substituted[f, m])
 
 
 class JapaneseFirm(Agent):
