@@ -63,6 +63,10 @@ class LicenceAuthority:
         self.approved = np.zeros(shape, dtype=bool)
         self.lapses = np.zeros(shape, dtype=bool)
         self.queued = np.zeros((n_firms, n_mat))
+        self._decisions = Decisions(*(np.zeros((n_firms, n_mat)) for _ in range(6)))
+        self._touched = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._shipped = np.zeros((n_firms, n_mat))
+        self._pending = np.zeros(n_mat)  # applications in review per material (kept up to date)
         self.submitted_count = np.zeros(n_mat)
         self.submitted_review_mean = np.zeros(n_mat)
         self.submitted_review_sd = np.zeros(n_mat)
@@ -120,7 +124,7 @@ class LicenceAuthority:
         lapse = weeks > limit
         weeks = np.minimum(weeks, limit)
         _file(self.qty, self.due, self.submitted, self.approved, self.lapses, self.queued, firms, mats,
-              slots, week, weeks, lapse)
+              slots, week, weeks, lapse, self._pending)
         self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
         drawn = np.minimum(draw, limit)
         count = np.maximum(self.submitted_count, 1)
@@ -132,15 +136,17 @@ class LicenceAuthority:
     def decide(self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator) -> Decisions:
         """Decide applications due this week (all pending ones of banned materials)."""
         banned = policy.banned[self.columns]
+        decisions = self._decisions
+        _clear_cells(self._touched[0], self._touched[1], decisions.decided, decisions.approved,
+                     decisions.reviewed, decisions.review_sum, decisions.review_sq_sum, decisions.denied_qty)
         firms, mats, slots = _due(self.qty, self.approved, self.due, week, banned)
-        shape = self.queued.shape
-        decisions = Decisions(*(np.zeros(shape) for _ in range(6)))
+        self._touched = (firms, mats)
         if len(firms):
             draws = rng.random(len(firms))
             _apply_decisions(self.qty, self.due, self.submitted, self.approved, self.lapses, firms, mats,
                              slots, week, draws, probability, decisions.decided, decisions.approved,
                              decisions.reviewed, decisions.review_sum, decisions.review_sq_sum,
-                             decisions.denied_qty)
+                             decisions.denied_qty, self._pending)
         return decisions
 
     def approved_volume(self) -> np.ndarray:
@@ -149,7 +155,7 @@ class LicenceAuthority:
 
     def release(self, fraction: np.ndarray) -> np.ndarray:
         """Ship `fraction` (per licensed material) of approved volume; the rest waits."""
-        shipped = np.zeros(self.queued.shape)
+        shipped = self._shipped
         _release(self.qty, self.approved, fraction, shipped)
         return shipped
 
@@ -161,7 +167,11 @@ class LicenceAuthority:
 
     def pending_count(self) -> np.ndarray:
         """Applications in review per licensed material."""
-        return _pending_count(self.qty, self.approved)
+        return self._pending.copy()
+
+    def recount(self) -> None:
+        """Recount applications in review (after they were set directly, e.g. at start-up)."""
+        self._pending[:] = _pending_count(self.qty, self.approved)
 
 
 # compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
@@ -188,9 +198,11 @@ def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _file(qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse):  # pragma: no cover
+def _file(qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse,
+          pending):  # pragma: no cover - compiled
     for i in range(len(firms)):
         f, m, a = firms[i], mats[i], slots[i]
+        pending[m] += 1.0
         qty[f, m, a] = queued[f, m]
         due[f, m, a] = week + weeks[i]
         submitted[f, m, a] = week
@@ -219,9 +231,11 @@ def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _apply_decisions(qty, due, submitted, approved, lapses, firms, mats, slots, week, draws, probability,
-                     decided, approved_count, reviewed, review_sum, review_sq, denied_qty):  # pragma: no cover
+                     decided, approved_count, reviewed, review_sum, review_sq, denied_qty,
+                     pending):  # pragma: no cover - compiled
     for i in range(len(firms)):
         f, m, a = firms[i], mats[i], slots[i]
+        pending[m] -= 1.0
         in_review = due[f, m, a] <= week
         lapsed = lapses[f, m, a] and in_review
         ok = draws[i] < probability[f, m] and not lapsed
@@ -240,6 +254,13 @@ def _apply_decisions(qty, due, submitted, approved, lapses, firms, mats, slots, 
         else:
             denied_qty[f, m] += qty[f, m, a]
             qty[f, m, a] = 0.0
+
+
+@njit(cache=True)
+def _clear_cells(firms, mats, *arrays):  # pragma: no cover - compiled
+    for array in arrays:
+        for i in range(len(firms)):
+            array[firms[i], mats[i]] = 0.0
 
 
 @njit(cache=True)

@@ -79,6 +79,7 @@ class GreyzoneModel(Model):
         self.signals = Signals(spec, self.trade.china_normal_weekly)
         self.week = -spec.run.spinup_weeks
         self._fill_pipeline(self.week)
+        self.authority.recount()
         self.normal_weekly_demand = self.firms.need.sum(axis=0)
         self.delivered_smoothed = self.normal_weekly_demand.copy()
         self._smoothing = seeds.market.supply_smoothing_weeks
