@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from mesa import Model
+from numba import njit
 
 from model.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
 from model.agents.coalition import Coalition
@@ -113,7 +114,7 @@ class GreyzoneModel(Model):
             )
             japan.act(week, self.signals, policy, coalition, self.rng)  # 3. Japan's government
             releases = japan.stockpile.release(self.shortfall, firms.unmet)
-            allied = coalition.stockpile.release(self.shortfall, firms.unmet - releases)
+            allied = coalition.stockpile.release(self.shortfall, firms.unmet, already=releases)
             refill = japan.stockpile.plan_refill()
         else:
             releases, allied, refill = no_release, no_release, np.zeros_like(self.shortfall)
@@ -124,8 +125,7 @@ class GreyzoneModel(Model):
         )
         japan.stockpile.receive_refill(flows.refill_bought)
         arrived, by_origin = self.pipeline.deliver(week)  # 6. deliveries
-        firms.receive(arrived + releases + allied)
-        delivered = arrived.sum(axis=0) + releases.sum(axis=0) + allied.sum(axis=0)
+        delivered = _receive(firms.inventory, arrived, releases, allied)
         self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
         if adapt:  # 7. prices
             market.update(self._excess_demand(), flows.blocked)
@@ -177,12 +177,7 @@ class GreyzoneModel(Model):
         positive, restocking gluts negative.
         """
         firms = self.firms
-        need = firms.need.sum(axis=0)
-        base_stock = firms.base_cover * firms.need
-        wanted = (firms.target_cover * firms.need - base_stock) - np.maximum(
-            firms.inventory - base_stock, 0.0
-        )
-        extra = np.maximum(wanted, 0.0).sum(axis=0)
+        need, extra = _demand_sums(firms.need, firms.base_cover, firms.target_cover, firms.inventory)
         demand = need + extra / self.spec.seeds.market.inventory_adjust_weeks
         return np.divide(
             demand - self.delivered_smoothed,
@@ -253,3 +248,34 @@ class GreyzoneModel(Model):
         self.pipeline.arrivals[slot] += weekly
         self.pipeline.by_origin[slot, origin] += weekly.sum(axis=0)
         self.pipeline.in_transit += weekly
+
+
+@njit(cache=True)
+def _receive(inventory, arrived, releases, allied):  # pragma: no cover - compiled
+    """inventory += arrivals + releases + allied releases; national deliveries per material."""
+    n_firms, n_mat = inventory.shape
+    a = np.zeros(n_mat)
+    r = np.zeros(n_mat)
+    s = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            inventory[f, m] += arrived[f, m] + releases[f, m] + allied[f, m]
+            a[m] += arrived[f, m]
+            r[m] += releases[f, m]
+            s[m] += allied[f, m]
+    return a + r + s
+
+
+@njit(cache=True)
+def _demand_sums(need, base_cover, target_cover, inventory):  # pragma: no cover - compiled
+    """National need, and extra stock hoarding firms still want (both summed in firm order)."""
+    n_firms, n_mat = need.shape
+    total = np.zeros(n_mat)
+    extra = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            total[m] += need[f, m]
+            base_stock = base_cover[f, m] * need[f, m]
+            wanted = (target_cover[f, m] * need[f, m] - base_stock) - max(inventory[f, m] - base_stock, 0.0)
+            extra[m] += max(wanted, 0.0)
+    return total, extra

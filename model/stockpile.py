@@ -23,6 +23,7 @@ class Stockpile:
         self.released = np.zeros_like(self.target)
         self.refilled = np.zeros_like(self.target)
         self.refill_order = np.zeros_like(self.target)
+        self._nothing: np.ndarray | None = None
 
     def fill(self, target_t: np.ndarray) -> None:
         """Set a new target and stock it at once (a pool handed over, e.g. by allies)."""
@@ -30,10 +31,21 @@ class Stockpile:
         self.stock = self.target.copy()
         self.initial = self.stock.copy()
 
-    def release(self, last_shortfall: np.ndarray, last_unmet: np.ndarray) -> np.ndarray:
-        """Releases to firms this week (firms x materials, tonnes)."""
+    def release(self, last_shortfall: np.ndarray, last_unmet: np.ndarray,
+                already: np.ndarray | None = None) -> np.ndarray:
+        """Releases to firms this week (firms x materials, tonnes).
+
+        `already`: releases other stockpiles made this week, to be netted off the unmet need.
+        """
         r = self.rules
         short = last_shortfall > r.release_shortfall_threshold
+        if not short.any():  # nothing to release: same numbers, no work
+            self.released = np.zeros_like(self.stock)
+            if self._nothing is None or self._nothing.shape != last_unmet.shape:
+                self._nothing = np.zeros_like(last_unmet)
+            return self._nothing
+        if already is not None:
+            last_unmet = last_unmet - already
         wanted = last_unmet.sum(axis=0)
         cap = np.minimum.reduce([self.stock, r.max_release_share_per_week * self.target, wanted])
         amount = np.where(short, cap, 0.0)

@@ -74,6 +74,8 @@ class Trade:
         self._contract = np.zeros((n_firms, n_mat))
         self._spot_nonchina = np.zeros((n_firms, n_mat))
         self._spot_leak = np.zeros((n_firms, n_mat))
+        self._holds = np.zeros((n_firms, n_mat))
+        self._seen = Observations(*(np.zeros((n_firms, n_mat)) for _ in range(8)))
 
     def china_pipeline(self) -> np.ndarray:
         """China orders not yet shipped, per firm and material (queued, in review, backlog)."""
@@ -184,7 +186,8 @@ class Trade:
         self, week: int, shipped: np.ndarray, policy: PolicyState, rng: np.random.Generator
     ) -> np.ndarray:
         """Send China shipments with transit plus customs holds; return the holds (weeks)."""
-        holds = np.zeros_like(shipped)
+        holds = self._holds
+        holds.fill(0.0)
         nz = positive_cells(shipped)
         if len(nz) == 0:
             return holds
@@ -216,9 +219,8 @@ class Trade:
         china_ship: np.ndarray,
         holds: np.ndarray,
     ) -> Observations:
-        n_firms, n_mat = self.firms.n_firms, self.firms.n_materials
-        seen = Observations(*(np.zeros((n_firms, n_mat)) for _ in range(5)), np.zeros((n_firms, n_mat)),
-                            holds, np.zeros((n_firms, n_mat)))
+        seen = self._seen
+        seen.hold_sum = holds
         _fill_observations(refused_lic, decisions.decided, decisions.approved, decisions.reviewed,
                            decisions.review_sum, decisions.review_sq_sum, direct, refused_uc, china_ship,
                            holds, self.licensed, self.unlicensed, seen.decided, seen.approved, seen.reviewed,

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Agent
+from numba import njit
 
 from model.config.spec import ModelSpec
+from model.kernels import inner_sum
 from model.policy import PolicyState
 
 if TYPE_CHECKING:
@@ -177,12 +179,27 @@ class ExporterBook:
 
         Returns the blocked tonnes per material, diverted to China's domestic market.
         """
-        value = (shipped * export_price[None, :]).sum(axis=1) * 1000.0
-        revenue = np.bincount(self.customer_exporter, weights=value, minlength=self.n)
-        diverted = np.bincount(self.customer_exporter, weights=blocked.sum(axis=1), minlength=self.n)
+        revenue, diverted, diverted_by_material = _book(shipped, blocked, export_price, self.customer_exporter,
+                                                        self.n)
         self.revenue_usd += revenue
         self.diverted_t += diverted
-        diverted_by_material = blocked.sum(axis=0)
         self.week_revenue_usd = float(revenue.sum())
         self.week_diverted_revenue_usd = float(diverted_by_material @ domestic_price * 1000.0)
         return diverted_by_material
+
+
+@njit(cache=True)
+def _book(shipped, blocked, price, exporter, n_exporters):  # pragma: no cover - compiled
+    """Revenue (USD) and blocked tonnes per exporter, blocked tonnes per material."""
+    n_firms, n_mat = shipped.shape
+    revenue = np.zeros(n_exporters)
+    diverted = np.zeros(n_exporters)
+    by_material = np.zeros(n_mat)
+    row = np.empty(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            row[m] = shipped[f, m] * price[m]
+            by_material[m] += blocked[f, m]
+        revenue[exporter[f]] += inner_sum(row) * 1000.0
+        diverted[exporter[f]] += inner_sum(blocked[f])
+    return revenue, diverted, by_material
