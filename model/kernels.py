@@ -57,6 +57,18 @@ def _pairwise(values):  # pragma: no cover - compiled
     return _pairwise(values[:half]) + _pairwise(values[half:])
 
 
+@njit(cache=True)
+def cell_sum(values, i, j):  # pragma: no cover - compiled
+    """inner_sum(values[i, j]) for a 3-D array, without building a view (short last axis)."""
+    n = values.shape[2]
+    if n < 8:
+        total = -0.0
+        for a in range(n):
+            total += values[i, j, a]
+        return 0.0 + total
+    return inner_sum(values[i, j])
+
+
 def check_inner_sum() -> None:
     """Self-check against numpy (used by the tests)."""
     rng = np.random.default_rng(0)

@@ -222,8 +222,9 @@ def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
     n = 0
     for f in range(n_firms):
         for m in range(n_mat):
+            everything = banned[m]
             for a in range(n_slots):
-                if qty[f, m, a] > 0 and not approved[f, m, a] and (due[f, m, a] <= week or banned[m]):
+                if (due[f, m, a] <= week or everything) and qty[f, m, a] > 0 and not approved[f, m, a]:
                     firms[n], mats[n], slots[n] = f, m, a
                     n += 1
     return firms[:n], mats[:n], slots[:n]
@@ -269,6 +270,13 @@ def _release(qty, approved, fraction, shipped):  # pragma: no cover - compiled
     ship = np.empty(n_slots)
     for f in range(n_firms):
         for m in range(n_mat):
+            any_approved = False
+            for a in range(n_slots):
+                if approved[f, m, a]:
+                    any_approved = True
+            if not any_approved:  # every slot ships 0.0, and qty - 0.0 == qty
+                shipped[f, m] = 0.0
+                continue
             for a in range(n_slots):
                 ship[a] = (qty[f, m, a] if approved[f, m, a] else 0.0) * fraction[m]
                 qty[f, m, a] -= ship[a]

@@ -17,7 +17,7 @@ from numba import njit
 from model.agents.china import ExporterBook
 from model.agents.firms import Firms, Observations, Orders
 from model.config.spec import ModelSpec
-from model.kernels import col_sums, inner_sum, positive_cells
+from model.kernels import cell_sum, col_sums, positive_cells
 from model.licensing import LicenceAuthority
 from model.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.market import Market
@@ -246,7 +246,7 @@ def _china_pipeline(qty, queued, backlog, licensed, unlicensed, out):  # pragma:
     n_firms = out.shape[0]
     for f in range(n_firms):
         for j in range(len(licensed)):
-            out[f, licensed[j]] = queued[f, j] + inner_sum(qty[f, j])
+            out[f, licensed[j]] = queued[f, j] + cell_sum(qty, f, j)
         for k in range(len(unlicensed)):
             out[f, unlicensed[k]] = backlog[f, k]
 

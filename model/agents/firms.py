@@ -24,6 +24,7 @@ WEEKS_PER_YEAR = 52.0
 KG_PER_TONNE = 1000.0
 LIST_NAMES = ("none", "watch", "entity")
 REVIEW_PERIOD_WEEKS = 1.0  # firms review orders once per model step
+LEARNING_TABLE = 64  # precomputed learning weights for up to this many outcomes a week
 
 
 @dataclass
@@ -128,6 +129,9 @@ class Firms:
         self._any_started = False
         self.programmes_started = np.zeros(n_mat)
         self._sector_sizes = np.diff(np.append(self.sector_starts, n_firms)).astype(np.float64)
+        rate = self.behaviour.belief_learning_rate
+        # 1 - (1 - rate)^n for n = 0..LEARNING_TABLE-1 outcomes, computed as in the update itself
+        self._learning_weights = 1.0 - (1.0 - rate) ** np.arange(LEARNING_TABLE, dtype=np.float64)
         self.diversified_this_week = np.zeros(n_mat)
         self.reverted_this_week = np.zeros(n_mat)
 
@@ -195,13 +199,14 @@ class Firms:
         """Update beliefs from own outcomes, then blend with the sector's average."""
         _learn(self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var,
                seen.decided, seen.approved, seen.reviewed, seen.review_sum, seen.review_sq_sum,
-               seen.holds, seen.hold_sum, seen.hold_sq_sum, self.behaviour.belief_learning_rate)
+               seen.holds, seen.hold_sum, seen.hold_sq_sum, self.behaviour.belief_learning_rate,
+               self._learning_weights)
         weight = self.behaviour.peer_weight
         if weight > 0:
-            counts = self._sector_sizes
-            for belief in (self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var):
-                sums = np.add.reduceat(belief, self.sector_starts, axis=0)  # numpy's pairwise sums
-                _blend_with_peers(belief, weight, sums, counts, self.pop.sector)
+            beliefs = (self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var)
+            # numpy's pairwise sums per sector, then the sector means as numpy divides them
+            means = [np.add.reduceat(b, self.sector_starts, axis=0) / self._sector_sizes[:, None] for b in beliefs]
+            _blend_with_peers(*beliefs, *means, weight, self.pop.sector)
 
     def assess_risk(self, adapt: bool = True) -> None:
         """Perceived risk, smoothed over `risk_memory_weeks`, and its excess over normal.
@@ -280,41 +285,55 @@ class Firms:
 
 @njit(cache=True)
 def _learn(p_hat, review_hat, review_var, hold_hat, hold_var, decided, approved, reviewed, review_sum,
-           review_sq_sum, holds, hold_sum, hold_sq_sum, rate):  # pragma: no cover - compiled
+           review_sq_sum, holds, hold_sum, hold_sq_sum, rate, weights):  # pragma: no cover - compiled
     """Beliefs move toward own outcomes: weight 1 - (1 - rate)^n for n outcomes."""
     n_firms, n_mat = p_hat.shape
     for f in range(n_firms):
         for m in range(n_mat):
             count = decided[f, m]
             if count > 0:
-                weight = 1.0 - (1.0 - rate) ** count
+                weight = _weight(count, rate, weights)
                 p_hat[f, m] += weight * (approved[f, m] / count - p_hat[f, m])
-            _update_moments(review_hat, review_var, f, m, reviewed[f, m], review_sum[f, m],
-                            review_sq_sum[f, m], rate)
-            _update_moments(hold_hat, hold_var, f, m, holds[f, m], hold_sum[f, m], hold_sq_sum[f, m], rate)
+            if reviewed[f, m] > 0:
+                _update_moments(review_hat, review_var, f, m, reviewed[f, m], review_sum[f, m],
+                                review_sq_sum[f, m], _weight(reviewed[f, m], rate, weights))
+            if holds[f, m] > 0:
+                _update_moments(hold_hat, hold_var, f, m, holds[f, m], hold_sum[f, m], hold_sq_sum[f, m],
+                                _weight(holds[f, m], rate, weights))
 
 
 @njit(cache=True)
-def _update_moments(mean, var, f, m, count, total, sq_total, rate):  # pragma: no cover - compiled
-    if count > 0:
-        weight = 1.0 - (1.0 - rate) ** count
-        observed = total / count
-        observed_sq = sq_total / count
-        old = mean[f, m]
-        mean[f, m] = old + weight * (observed - old)
-        deviation_sq = observed_sq - 2.0 * observed * old + old * old  # mean of (x - old mean)^2
-        var[f, m] += weight * (max(deviation_sq, 0.0) - var[f, m])
+def _weight(count, rate, weights):  # pragma: no cover - compiled
+    """1 - (1 - rate)^count, from the table when count is a small whole number."""
+    n = int(count)
+    if n == count and n < len(weights):
+        return weights[n]
+    return 1.0 - (1.0 - rate) ** count
 
 
 @njit(cache=True)
-def _blend_with_peers(belief, weight, sums, counts, sector):  # pragma: no cover - compiled
-    """belief <- (1 - weight) x belief + weight x the sector's mean belief."""
-    n_firms, n_mat = belief.shape
+def _update_moments(mean, var, f, m, count, total, sq_total, weight):  # pragma: no cover - compiled
+    observed = total / count
+    observed_sq = sq_total / count
+    old = mean[f, m]
+    mean[f, m] = old + weight * (observed - old)
+    deviation_sq = observed_sq - 2.0 * observed * old + old * old  # mean of (x - old mean)^2
+    var[f, m] += weight * (max(deviation_sq, 0.0) - var[f, m])
+
+
+@njit(cache=True)
+def _blend_with_peers(b0, b1, b2, b3, b4, m0, m1, m2, m3, m4, weight, sector):  # pragma: no cover - compiled
+    """belief <- (1 - weight) x belief + weight x the sector's mean belief, for five beliefs."""
+    n_firms, n_mat = b0.shape
     keep = 1.0 - weight
     for f in range(n_firms):
         s = sector[f]
         for m in range(n_mat):
-            belief[f, m] = belief[f, m] * keep + weight * (sums[s, m] / counts[s])
+            b0[f, m] = b0[f, m] * keep + weight * m0[s, m]
+            b1[f, m] = b1[f, m] * keep + weight * m1[s, m]
+            b2[f, m] = b2[f, m] * keep + weight * m2[s, m]
+            b3[f, m] = b3[f, m] * keep + weight * m3[s, m]
+            b4[f, m] = b4[f, m] * keep + weight * m4[s, m]
 
 
 @njit(cache=True)
