@@ -112,33 +112,31 @@ class WeeklySeries:
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: replication, week, date, metric, material, sector, value."""
-        weeks = np.arange(self.weeks, dtype=np.int32)
-        parts = []
-        for metrics, keys, kind in (
-            (self.material, self.materials, "material"),
-            (self.sector, self.sectors, "sector"),
-        ):
-            for name, values in metrics.items():
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "week": np.repeat(weeks, len(keys)),
-                            "metric": name,
-                            kind: np.tile(np.array(keys, dtype=object), self.weeks),
-                            "value": values[: self.weeks].ravel(),
-                        }
-                    )
-                )
-        for name, values in self.scalar.items():
-            parts.append(pd.DataFrame({"week": weeks, "metric": name, "value": values[: self.weeks]}))
-        frame = pd.concat(parts, ignore_index=True)
-        frame.insert(0, "replication", np.int32(self.replication))
-        frame.insert(2, "date", self.dates[frame["week"].to_numpy()])
-        metric_names = [*self.material, *self.sector, *self.scalar]
-        frame["metric"] = pd.Categorical(frame["metric"], categories=metric_names)
-        frame["material"] = pd.Categorical(frame["material"], categories=list(self.materials))
-        frame["sector"] = pd.Categorical(frame["sector"], categories=list(self.sectors))
-        return frame[["replication", "week", "date", "metric", "material", "sector", "value"]]
+        n_w, n_m, n_s = self.weeks, len(self.materials), len(self.sectors)
+        blocks = [(self.material, n_m), (self.sector, n_s), (self.scalar, 1)]
+        weeks = np.arange(n_w, dtype=np.int32)
+        metric_names, sizes, week_parts, mat_parts, sec_parts, values = [], [], [], [], [], []
+        for group, width in blocks:
+            for name, data in group.items():
+                metric_names.append(name)
+                sizes.append(n_w * width)
+                week_parts.append(np.repeat(weeks, width))
+                codes = np.tile(np.arange(width, dtype=np.int32), n_w)
+                none = np.full(n_w * width, -1, dtype=np.int32)
+                mat_parts.append(codes if group is self.material else none)
+                sec_parts.append(codes if group is self.sector else none)
+                values.append(data[:n_w].ravel())
+        week = np.concatenate(week_parts)
+        metric = np.repeat(np.arange(len(metric_names), dtype=np.int32), sizes)
+        return pd.DataFrame({
+            "replication": np.full(len(week), self.replication, dtype=np.int32),
+            "week": week,
+            "date": self.dates[week],
+            "metric": pd.Categorical.from_codes(metric, categories=metric_names),
+            "material": pd.Categorical.from_codes(np.concatenate(mat_parts), categories=list(self.materials)),
+            "sector": pd.Categorical.from_codes(np.concatenate(sec_parts), categories=list(self.sectors)),
+            "value": np.concatenate(values),
+        })
 
 
 class Recorder:
