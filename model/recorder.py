@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from model.kernels import inner_sum
+
 if TYPE_CHECKING:
     from model.agents.firms import Production
     from model.model import GreyzoneModel
@@ -219,12 +221,9 @@ class Recorder:
         mat["delivered_allied_stockpile_t"][week] = t[T_ALLIED]
         mat["inventory_t"][week] = t[T_INVENTORY]
         mat["in_transit_t"][week] = t[T_TRANSIT]
-        total_need = t[T_NEED]
-        mat["inventory_cover_weeks"][week] = _ratio(t[T_INVENTORY], total_need)
-        mat["target_cover_weeks"][week] = _ratio(t[T_TARGET], total_need)
-        mat["china_contract_share"][week] = _ratio(t[T_CHINA], total_need)
-        mat["substituted_share"][week] = 1.0 - _ratio(total_need, self._base_need, default=1.0)
-        self._record_beliefs(week)
+        _derived(t, self._base_need, week, mat["inventory_cover_weeks"], mat["target_cover_weeks"],
+                 mat["china_contract_share"], mat["substituted_share"], mat["belief_approval_mean"],
+                 mat["belief_approval_sd"], mat["belief_lead_time_sd_weeks"], mat["perceived_excess_risk"])
         self._record_reviews(week, flows)
         self._record_trailing(week)
         sec = self.series.sector
@@ -256,16 +255,6 @@ class Recorder:
         sc["cofinance_share"][week] = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
         self.recorded = week + 1
 
-    def _record_beliefs(self, week: int) -> None:
-        mat, t = self.series.material, self._totals
-        count = t[T_BUYERS]
-        mean = _ratio(t[T_APPROVAL], count, default=1.0)
-        sq = _ratio(t[T_APPROVAL_SQ], count, default=1.0)
-        mat["belief_approval_mean"][week] = mean
-        mat["belief_approval_sd"][week] = np.sqrt(np.maximum(sq - mean**2, 0.0))
-        mat["belief_lead_time_sd_weeks"][week] = _ratio(t[T_SPREAD], count)
-        mat["perceived_excess_risk"][week] = _ratio(t[T_EXCESS_RISK], count)
-
     def _record_reviews(self, week: int, flows: TradeWeek) -> None:
         mean, sd = self._last_review
         seen = ~np.isnan(flows.review_mean)
@@ -278,18 +267,10 @@ class Recorder:
     def _record_trailing(self, week: int) -> None:
         mat = self.series.material
         lo = max(0, week - TRAILING_WEEKS + 1)
-        china = mat["delivered_china_t"][lo : week + 1].sum(axis=0)
-        other = (mat["delivered_nonchina_t"][lo : week + 1] + mat["delivered_leakage_t"][lo : week + 1]).sum(
-            axis=0
-        )
-        mat["china_share_of_supply"][week] = _ratio(china, china + other)
-        total = china.sum() + other.sum()
-        self.series.scalar["china_share_of_supply_all"][week] = china.sum() / total if total > 0 else 0.0
-        stockpiles = (
-            mat["delivered_stockpile_t"][lo : week + 1] + mat["delivered_allied_stockpile_t"][lo : week + 1]
-        )
-        delivered = china + other + stockpiles.sum(axis=0)
-        mat["fill_rate"][week] = _ratio(delivered, mat["orders_t"][lo : week + 1].sum(axis=0), default=1.0)
+        self.series.scalar["china_share_of_supply_all"][week] = _trailing(
+            mat["delivered_china_t"], mat["delivered_nonchina_t"], mat["delivered_leakage_t"],
+            mat["delivered_stockpile_t"], mat["delivered_allied_stockpile_t"], mat["orders_t"], lo, week,
+            mat["china_share_of_supply"], mat["fill_rate"])
 
     def result(self) -> WeeklySeries:
         if self.recorded < len(self.series.dates):
@@ -331,8 +312,52 @@ def _firm_totals(inventory, need, target_cover, china, p_hat, review_var, hold_v
                 out[T_EXCESS_RISK, m] += 0.0
 
 
-def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:
-    return np.divide(num, den, out=np.full(np.shape(num), default, dtype=float), where=den > 0)
+@njit(cache=True)
+def _div(num, den, default):  # pragma: no cover - compiled
+    """num / den where den > 0, else default (as np.divide with where=den > 0)."""
+    return num / den if den > 0 else default
+
+
+@njit(cache=True)
+def _derived(t, base_need, week, cover, target, china_share, substituted, approval_mean, approval_sd,
+             spread, excess):  # pragma: no cover - compiled
+    """Weekly ratios of the national totals (same arithmetic as the numpy it replaces)."""
+    for m in range(t.shape[1]):
+        need = t[T_NEED, m]
+        cover[week, m] = _div(t[T_INVENTORY, m], need, 0.0)
+        target[week, m] = _div(t[T_TARGET, m], need, 0.0)
+        china_share[week, m] = _div(t[T_CHINA, m], need, 0.0)
+        substituted[week, m] = 1.0 - _div(need, base_need[m], 1.0)
+        count = t[T_BUYERS, m]
+        mean = _div(t[T_APPROVAL, m], count, 1.0)
+        sq = _div(t[T_APPROVAL_SQ, m], count, 1.0)
+        approval_mean[week, m] = mean
+        approval_sd[week, m] = np.sqrt(max(sq - mean * mean, 0.0))
+        spread[week, m] = _div(t[T_SPREAD, m], count, 0.0)
+        excess[week, m] = _div(t[T_EXCESS_RISK, m], count, 0.0)
+
+
+@njit(cache=True)
+def _trailing(china_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out,
+              fill_out):  # pragma: no cover - compiled
+    """China's share of arrivals and the fill rate over the trailing window; returns the all-materials share."""
+    n_mat = china_in.shape[1]
+    china = np.zeros(n_mat)
+    other = np.zeros(n_mat)
+    stock = np.zeros(n_mat)
+    orders = np.zeros(n_mat)
+    for w in range(lo, week + 1):
+        for m in range(n_mat):
+            china[m] += china_in[w, m]
+            other[m] += nonchina_in[w, m] + leak_in[w, m]
+            stock[m] += stock_in[w, m] + allied_in[w, m]
+            orders[m] += orders_in[w, m]
+    for m in range(n_mat):
+        share_out[week, m] = _div(china[m], china[m] + other[m], 0.0)
+        fill_out[week, m] = _div(china[m] + other[m] + stock[m], orders[m], 1.0)
+    china_total = inner_sum(china)
+    total = china_total + inner_sum(other)
+    return china_total / total if total > 0 else 0.0
 
 
 def week_dates(start: dt.date, weeks: int) -> np.ndarray:
