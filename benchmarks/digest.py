@@ -1,7 +1,7 @@
 """Digests of the weekly and outcome tables of fixed runs: proof that speed-ups change no number.
 
-    python benchmarks/digest.py > before.json   # then after the change:
-    python benchmarks/digest.py | diff before.json -
+python benchmarks/digest.py > before.json   # then after the change:
+python benchmarks/digest.py | diff before.json -
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ def main() -> None:
             model.run()
             series = model.recorder.result()
             result[f"{name}/{replication}/weekly"] = digest(series.to_frame())
-            result[f"{name}/{replication}/outcomes"] = digest(compute_outcomes(series, spec, model.china.events))
+            result[f"{name}/{replication}/outcomes"] = digest(
+                compute_outcomes(series, spec, model.china.events)
+            )
         print(f"[digest] {name} done", file=sys.stderr, flush=True)
     print(json.dumps(result, indent=2))
 

@@ -13,15 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
+from model.fans import FanPaths
 from model.io import FAILED, MARKER, is_complete, read_marker
 
 PLAN = "sweep_plan.json"
-FAN_METRICS = ("shortfall", "price_multiple", "china_share_of_supply_all", "value_added_lost_yen_all")
 FAN_MATERIALS = ("Dy", "Tb", "NdPr")
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 @dataclass
@@ -235,23 +236,17 @@ def _short(key: str) -> str:
 
 
 def _fan_quantiles(job: Job, label: str) -> pd.DataFrame:
-    table = pq.read_table(job.path / "weekly.parquet", filters=[("metric", "in", list(FAN_METRICS))])
-    frame = table.to_pandas()
-    frame = frame[frame["material"].isna() | frame["material"].isin(FAN_MATERIALS)]
-    frame["material"] = frame["material"].astype(object).where(frame["material"].notna(), "all")
-    grouped = frame.groupby(["metric", "material", "week", "date"], observed=True)["value"]
-    quantiles = grouped.quantile(list(QUANTILES)).unstack(-1)
-    quantiles.columns = [f"q{round(q * 100):02d}" for q in QUANTILES]
-    result = quantiles.reset_index()
-    result["metric"] = result["metric"].astype(str)
-    result["date"] = pd.to_datetime(result["date"])
+    """Fan quantiles of one job, reading its weekly results one replication (row group) at a time."""
+    fans = FanPaths(FAN_MATERIALS)
+    wanted = pa.array(fans.metrics)
+    source = pq.ParquetFile(job.path / "weekly.parquet")
+    for group in range(source.num_row_groups):
+        table = source.read_row_group(group, columns=["week", "date", "metric", "material", "value"])
+        table = table.filter(pc.is_in(table["metric"].cast(pa.string()), value_set=wanted))
+        rows = table.to_pandas()
+        dates = np.array(sorted(set(rows["date"])), dtype="datetime64[D]")
+        fans.add_rows(rows, dates)
+    result = fans.quantiles()
     result.insert(0, "label", label)
     result.insert(0, "job", job.number)
     return result
-
-
-def summarise_numbers(values: np.ndarray) -> tuple[float, float, float]:
-    finite = values[np.isfinite(values)]
-    if len(finite) == 0:
-        return (np.nan, np.nan, np.nan)
-    return tuple(float(v) for v in np.percentile(finite, (5, 50, 95)))

@@ -40,8 +40,9 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     return table
 
 
-class WeeklyWriter:
-    """Streams the weekly tidy table to Parquet, one row group per replication."""
+class ParquetStream:
+    """Streams a tidy table to Parquet, one row group per replication, under a temporary name
+    until `commit`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -123,8 +123,21 @@ class LicenceAuthority:
         limit = int(self.params.max_review_weeks)
         lapse = weeks > limit
         weeks = np.minimum(weeks, limit)
-        _file(self.qty, self.due, self.submitted, self.approved, self.lapses, self.queued, firms, mats,
-              slots, week, weeks, lapse, self._pending)
+        _file(
+            self.qty,
+            self.due,
+            self.submitted,
+            self.approved,
+            self.lapses,
+            self.queued,
+            firms,
+            mats,
+            slots,
+            week,
+            weeks,
+            lapse,
+            self._pending,
+        )
         self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
         drawn = np.minimum(draw, limit)
         count = np.maximum(self.submitted_count, 1)
@@ -133,20 +146,46 @@ class LicenceAuthority:
         self.submitted_review_mean[:] = mean
         self.submitted_review_sd[:] = np.sqrt(np.maximum(sq - mean**2, 0.0))
 
-    def decide(self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator) -> Decisions:
+    def decide(
+        self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator
+    ) -> Decisions:
         """Decide applications due this week (all pending ones of banned materials)."""
         banned = policy.banned[self.columns]
         decisions = self._decisions
-        _clear_cells(self._touched[0], self._touched[1], decisions.decided, decisions.approved,
-                     decisions.reviewed, decisions.review_sum, decisions.review_sq_sum, decisions.denied_qty)
+        _clear_cells(
+            self._touched[0],
+            self._touched[1],
+            decisions.decided,
+            decisions.approved,
+            decisions.reviewed,
+            decisions.review_sum,
+            decisions.review_sq_sum,
+            decisions.denied_qty,
+        )
         firms, mats, slots = _due(self.qty, self.approved, self.due, week, banned)
         self._touched = (firms, mats)
         if len(firms):
             draws = rng.random(len(firms))
-            _apply_decisions(self.qty, self.due, self.submitted, self.approved, self.lapses, firms, mats,
-                             slots, week, draws, probability, decisions.decided, decisions.approved,
-                             decisions.reviewed, decisions.review_sum, decisions.review_sq_sum,
-                             decisions.denied_qty, self._pending)
+            _apply_decisions(
+                self.qty,
+                self.due,
+                self.submitted,
+                self.approved,
+                self.lapses,
+                firms,
+                mats,
+                slots,
+                week,
+                draws,
+                probability,
+                decisions.decided,
+                decisions.approved,
+                decisions.reviewed,
+                decisions.review_sum,
+                decisions.review_sq_sum,
+                decisions.denied_qty,
+                self._pending,
+            )
         return decisions
 
     def approved_volume(self) -> np.ndarray:
@@ -198,8 +237,9 @@ def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _file(qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse,
-          pending):  # pragma: no cover - compiled
+def _file(
+    qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse, pending
+):  # pragma: no cover - compiled
     for i in range(len(firms)):
         f, m, a = firms[i], mats[i], slots[i]
         pending[m] += 1.0
@@ -231,9 +271,26 @@ def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _apply_decisions(qty, due, submitted, approved, lapses, firms, mats, slots, week, draws, probability,
-                     decided, approved_count, reviewed, review_sum, review_sq, denied_qty,
-                     pending):  # pragma: no cover - compiled
+def _apply_decisions(
+    qty,
+    due,
+    submitted,
+    approved,
+    lapses,
+    firms,
+    mats,
+    slots,
+    week,
+    draws,
+    probability,
+    decided,
+    approved_count,
+    reviewed,
+    review_sum,
+    review_sq,
+    denied_qty,
+    pending,
+):  # pragma: no cover - compiled
     for i in range(len(firms)):
         f, m, a = firms[i], mats[i], slots[i]
         pending[m] -= 1.0

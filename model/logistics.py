@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.kernels import positive_cells  # noqa: E402
+from model.kernels import positive_cells
 
 ORIGINS = ("china", "nonchina", "leakage")
 CHINA, NONCHINA, LEAKAGE = range(len(ORIGINS))
@@ -44,7 +44,9 @@ class Pipeline:
         if d.min() < 1 or d.max() >= self.horizon:
             raise ValueError(f"shipment delay outside [1, {self.horizon - 1}] weeks")
         slots = (week + d) % self.horizon
-        self.shipped[origin] += _ship_cells(self.arrivals, self.by_origin, self.in_transit, qty, nz, slots, origin)
+        self.shipped[origin] += _ship_cells(
+            self.arrivals, self.by_origin, self.in_transit, qty, nz, slots, origin
+        )
 
     def deliver(self, week: int) -> tuple[np.ndarray, np.ndarray]:
         """This week's arrivals (firms x materials) and their national split by origin."""

@@ -98,6 +98,13 @@ class GreyzoneModel(Model):
         for _ in range(self.spec.run.horizon_weeks - self.week if weeks is None else weeks):
             self.step()
 
+    def release_state(self) -> None:
+        """Drop the engine's arrays once the run's results have been taken (frees memory at once,
+        instead of when the garbage collector breaks the model's reference cycles)."""
+        for name in ("firms", "authority", "pipeline", "trade", "signals", "recorder"):
+            setattr(self, name, None)
+        self.remove_all_agents()  # agents point back at the model: break the cycles now
+
     def _week(self, adapt: bool) -> None:
         """The weekly schedule; with adapt=False (spin-up) prices and adaptation stay frozen."""
         week = self.week

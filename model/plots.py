@@ -44,20 +44,22 @@ def _dates(ax) -> None:
     ax.grid(alpha=0.3)
 
 
-def fan_chart(weekly: pd.DataFrame, materials: Sequence[str], path: Path, title: str) -> Path:
-    """One run: median, 50% and 90% bands across replications, per material."""
+def fan_chart(quantiles: pd.DataFrame, materials: Sequence[str], path: Path, title: str) -> Path:
+    """One run: median, 50% and 90% bands across replications, per material.
+
+    `quantiles`: metric, material, date, q05..q95 (see model.fans.FanPaths.quantiles).
+    """
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (metric, label, scale) in zip(axes.flat, PANELS, strict=False):
-        rows = weekly[(weekly["metric"] == metric) & weekly["material"].isin(materials)]
-        q = band_quantiles(rows, ["material"])
         for i, material in enumerate(materials):
-            draw_bands(ax, q[q["material"] == material], COLOURS(i), material, scale)
+            rows = quantiles[(quantiles["metric"] == metric) & (quantiles["material"] == material)]
+            draw_bands(ax, rows, COLOURS(i), material, scale)
         ax.set_ylabel(label)
         ax.legend(loc="best", fontsize=8)
         _dates(ax)
     ax = axes.flat[3]
-    rows = weekly[weekly["metric"] == "value_added_lost_yen_all"]
-    draw_bands(ax, band_quantiles(rows, []), COLOURS(len(materials)), "all sectors", 1e-9)
+    rows = quantiles[quantiles["metric"] == "value_added_lost_yen_all"]
+    draw_bands(ax, rows, COLOURS(len(materials)), "all sectors", 1e-9)
     ax.set_ylabel("Value added lost (billion yen/week)")
     ax.legend(loc="best", fontsize=8)
     _dates(ax)

@@ -130,15 +130,19 @@ class WeeklySeries:
                 values.append(data[:n_w].ravel())
         week = np.concatenate(week_parts)
         metric = np.repeat(np.arange(len(metric_names), dtype=np.int32), sizes)
-        return pd.DataFrame({
-            "replication": np.full(len(week), self.replication, dtype=np.int32),
-            "week": week,
-            "date": self.dates[week],
-            "metric": pd.Categorical.from_codes(metric, categories=metric_names),
-            "material": pd.Categorical.from_codes(np.concatenate(mat_parts), categories=list(self.materials)),
-            "sector": pd.Categorical.from_codes(np.concatenate(sec_parts), categories=list(self.sectors)),
-            "value": np.concatenate(values),
-        })
+        return pd.DataFrame(
+            {
+                "replication": np.full(len(week), self.replication, dtype=np.int32),
+                "week": week,
+                "date": self.dates[week],
+                "metric": pd.Categorical.from_codes(metric, categories=metric_names),
+                "material": pd.Categorical.from_codes(
+                    np.concatenate(mat_parts), categories=list(self.materials)
+                ),
+                "sector": pd.Categorical.from_codes(np.concatenate(sec_parts), categories=list(self.sectors)),
+                "value": np.concatenate(values),
+            }
+        )
 
 
 class Recorder:
@@ -214,16 +218,37 @@ class Recorder:
         for name, values in row.items():
             mat[name][week] = values
         t = self._totals
-        _firm_totals(firms.inventory, firms.need, firms.target_cover, firms.china, firms.p_hat,
-                     firms.review_var, firms.hold_var, firms.excess_risk, releases, allied,
-                     m.pipeline.in_transit, t)
+        _firm_totals(
+            firms.inventory,
+            firms.need,
+            firms.target_cover,
+            firms.china,
+            firms.p_hat,
+            firms.review_var,
+            firms.hold_var,
+            firms.excess_risk,
+            releases,
+            allied,
+            m.pipeline.in_transit,
+            t,
+        )
         mat["delivered_stockpile_t"][week] = t[T_RELEASES]
         mat["delivered_allied_stockpile_t"][week] = t[T_ALLIED]
         mat["inventory_t"][week] = t[T_INVENTORY]
         mat["in_transit_t"][week] = t[T_TRANSIT]
-        _derived(t, self._base_need, week, mat["inventory_cover_weeks"], mat["target_cover_weeks"],
-                 mat["china_contract_share"], mat["substituted_share"], mat["belief_approval_mean"],
-                 mat["belief_approval_sd"], mat["belief_lead_time_sd_weeks"], mat["perceived_excess_risk"])
+        _derived(
+            t,
+            self._base_need,
+            week,
+            mat["inventory_cover_weeks"],
+            mat["target_cover_weeks"],
+            mat["china_contract_share"],
+            mat["substituted_share"],
+            mat["belief_approval_mean"],
+            mat["belief_approval_sd"],
+            mat["belief_lead_time_sd_weeks"],
+            mat["perceived_excess_risk"],
+        )
         self._record_reviews(week, flows)
         self._record_trailing(week)
         sec = self.series.sector
@@ -268,9 +293,17 @@ class Recorder:
         mat = self.series.material
         lo = max(0, week - TRAILING_WEEKS + 1)
         self.series.scalar["china_share_of_supply_all"][week] = _trailing(
-            mat["delivered_china_t"], mat["delivered_nonchina_t"], mat["delivered_leakage_t"],
-            mat["delivered_stockpile_t"], mat["delivered_allied_stockpile_t"], mat["orders_t"], lo, week,
-            mat["china_share_of_supply"], mat["fill_rate"])
+            mat["delivered_china_t"],
+            mat["delivered_nonchina_t"],
+            mat["delivered_leakage_t"],
+            mat["delivered_stockpile_t"],
+            mat["delivered_allied_stockpile_t"],
+            mat["orders_t"],
+            lo,
+            week,
+            mat["china_share_of_supply"],
+            mat["fill_rate"],
+        )
 
     def result(self) -> WeeklySeries:
         if self.recorded < len(self.series.dates):
@@ -284,8 +317,20 @@ N_TOTALS = 12
 
 
 @njit(cache=True)
-def _firm_totals(inventory, need, target_cover, china, p_hat, review_var, hold_var, excess_risk,
-                 releases, allied, in_transit, out):  # pragma: no cover - compiled
+def _firm_totals(
+    inventory,
+    need,
+    target_cover,
+    china,
+    p_hat,
+    review_var,
+    hold_var,
+    excess_risk,
+    releases,
+    allied,
+    in_transit,
+    out,
+):  # pragma: no cover - compiled
     """National totals over firms, per material, in one pass (sums in firm order, as numpy's)."""
     out[:] = 0.0
     n_firms, n_mat = need.shape
@@ -319,8 +364,9 @@ def _div(num, den, default):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _derived(t, base_need, week, cover, target, china_share, substituted, approval_mean, approval_sd,
-             spread, excess):  # pragma: no cover - compiled
+def _derived(
+    t, base_need, week, cover, target, china_share, substituted, approval_mean, approval_sd, spread, excess
+):  # pragma: no cover - compiled
     """Weekly ratios of the national totals (same arithmetic as the numpy it replaces)."""
     for m in range(t.shape[1]):
         need = t[T_NEED, m]
@@ -338,9 +384,10 @@ def _derived(t, base_need, week, cover, target, china_share, substituted, approv
 
 
 @njit(cache=True)
-def _trailing(china_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out,
-              fill_out):  # pragma: no cover - compiled
-    """China's share of arrivals and the fill rate over the trailing window; returns the all-materials share."""
+def _trailing(
+    china_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out, fill_out
+):  # pragma: no cover - compiled
+    """China's share of arrivals and the fill rate, trailing window; returns the all-materials share."""
     n_mat = china_in.shape[1]
     china = np.zeros(n_mat)
     other = np.zeros(n_mat)

@@ -26,7 +26,8 @@ from model import __version__
 from model.analysis import format_table, percentile_table
 from model.config.paths import REPO_ROOT
 from model.config.spec import ModelSpec, build_spec
-from model.io import FAILED, MARKER, WeeklyWriter, prepare_run_dir, write_atomic_parquet, write_atomic_text
+from model.fans import FanPaths
+from model.io import FAILED, MARKER, ParquetStream, prepare_run_dir, write_atomic_parquet, write_atomic_text
 from model.model import GreyzoneModel
 from model.outcomes import compute_outcomes
 from model.plots import fan_chart
@@ -34,21 +35,13 @@ from model.report import write_report
 
 log = logging.getLogger(__name__)
 
-FAN_METRICS = (
-    "shortfall",
-    "price_multiple",
-    "china_share_of_supply",
-    "shortfall_all",
-    "china_share_of_supply_all",
-    "value_added_lost_yen_all",
-)
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "matplotlib")
 FILES = {
     "weekly.parquet": "weekly series, tidy: replication, week, date, metric, material, sector, value",
     "outcomes.parquet": "outcomes per replication, tidy: replication, outcome, material, sector, value",
     "policy_events.parquet": "China's policy changes: replication, week, date, instrument, intensity, cause",
     "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
-    "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost",
+    "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost (single runs)",
     MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
     "report.md": "the run's report (tables and figures/); `greyzone-report DIR` regenerates it",
 }
@@ -89,8 +82,9 @@ def run_job(
     run = spec.run
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    weekly = WeeklyWriter(out / "weekly.parquet")
-    outcomes, fans, events = [], [], []
+    weekly = ParquetStream(out / "weekly.parquet")
+    outcomes = ParquetStream(out / "outcomes.parquet")
+    fans, events = FanPaths(run.fan_materials), []
     log.info(
         "%s: %d replications x %d weeks, %d firms -> %s",
         name,
@@ -106,10 +100,10 @@ def run_job(
             model = GreyzoneModel(spec, replication)
             model.run()
             series = model.recorder.result()
-            frame = series.to_frame()
-            weekly.write(frame)
-            outcomes.append(compute_outcomes(series, spec, model.china.events))
-            fans.append(frame[frame["metric"].isin(FAN_METRICS)])
+            model.release_state()
+            weekly.write(series.to_frame())
+            outcomes.write(compute_outcomes(series, spec, model.china.events))
+            fans.add(series)
             events.append(_events(model))
             if run.progress:
                 log.info(
@@ -120,22 +114,24 @@ def run_job(
                     replication,
                     time.perf_counter() - tick,
                 )
-        outcome_table = pd.concat(outcomes, ignore_index=True)
+        outcomes.commit()
+        outcome_table = pd.read_parquet(out / "outcomes.parquet")
         event_table = pd.concat(events, ignore_index=True)
-        fan = pd.concat(fans, ignore_index=True)
+        fan = fans.quantiles()
         summary = percentile_table(outcome_table)
-        write_atomic_parquet(out / "outcomes.parquet", outcome_table)
         write_atomic_parquet(out / "policy_events.parquet", event_table)
         write_atomic_text(out / "summary.csv", summary.to_csv(index=False))
-        fan_chart(
-            fan,
-            run.fan_materials,
-            out / "fan_chart.png",
-            f"{spec.scenario.name}: {spec.scenario.description}",
-        )
+        if report:
+            fan_chart(
+                fan,
+                run.fan_materials,
+                out / "fan_chart.png",
+                f"{spec.scenario.name}: {spec.scenario.description}",
+            )
         weekly.commit()
     except BaseException as exc:
         weekly.abort()
+        outcomes.abort()
         for file in FILES:
             (out / file).unlink(missing_ok=True)
         reason = str(exc).splitlines()[0] if str(exc) else ""

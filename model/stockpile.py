@@ -31,8 +31,9 @@ class Stockpile:
         self.stock = self.target.copy()
         self.initial = self.stock.copy()
 
-    def release(self, last_shortfall: np.ndarray, last_unmet: np.ndarray,
-                already: np.ndarray | None = None) -> np.ndarray:
+    def release(
+        self, last_shortfall: np.ndarray, last_unmet: np.ndarray, already: np.ndarray | None = None
+    ) -> np.ndarray:
         """Releases to firms this week (firms x materials, tonnes).
 
         `already`: releases other stockpiles made this week, to be netted off the unmet need.

@@ -80,8 +80,9 @@ class Trade:
     def china_pipeline(self) -> np.ndarray:
         """China orders not yet shipped, per firm and material (queued, in review, backlog)."""
         pipe = self._pipe
-        _china_pipeline(self.authority.qty, self.authority.queued, self.backlog, self.licensed,
-                        self.unlicensed, pipe)
+        _china_pipeline(
+            self.authority.qty, self.authority.queued, self.backlog, self.licensed, self.unlicensed, pipe
+        )
         return pipe
 
     def clear(
@@ -104,8 +105,9 @@ class Trade:
         refused_lic = np.zeros((n_firms, len(lc)))
         direct = np.zeros((n_firms, len(uc)))
         refused_uc = np.zeros((n_firms, len(uc)))
-        _china_orders(orders.china, lc, uc, auth.queued, policy.banned, self.backlog, refused_lic, direct,
-                      refused_uc)
+        _china_orders(
+            orders.china, lc, uc, auth.queued, policy.banned, self.backlog, refused_lic, direct, refused_uc
+        )
         filing = (week + pop.application_phase) % int(self.lic.application_interval_weeks) == 0
         auth.submit(week, filing, policy, rng)
         probability = auth.approval_probability(policy, pop.exposure, pop.list_status)
@@ -155,8 +157,14 @@ class Trade:
         diverted = self.exporters.book(china_ship, blocked, market.contract, market.domestic)
 
         seen = self._observations(refused_lic, decisions, direct, refused_uc, china_ship, holds)
-        totals = _decision_totals(decisions.decided, decisions.approved, decisions.reviewed, decisions.review_sum,
-                                  decisions.review_sq_sum, refused_lic)
+        totals = _decision_totals(
+            decisions.decided,
+            decisions.approved,
+            decisions.reviewed,
+            decisions.review_sum,
+            decisions.review_sq_sum,
+            refused_lic,
+        )
         applications = np.zeros(n_mat)
         applications[lc] = auth.submitted_count
         approvals = np.zeros(n_mat)
@@ -221,15 +229,33 @@ class Trade:
     ) -> Observations:
         seen = self._seen
         seen.hold_sum = holds
-        _fill_observations(refused_lic, decisions.decided, decisions.approved, decisions.reviewed,
-                           decisions.review_sum, decisions.review_sq_sum, direct, refused_uc, china_ship,
-                           holds, self.licensed, self.unlicensed, seen.decided, seen.approved, seen.reviewed,
-                           seen.review_sum, seen.review_sq_sum, seen.holds, seen.hold_sq_sum)
+        _fill_observations(
+            refused_lic,
+            decisions.decided,
+            decisions.approved,
+            decisions.reviewed,
+            decisions.review_sum,
+            decisions.review_sq_sum,
+            direct,
+            refused_uc,
+            china_ship,
+            holds,
+            self.licensed,
+            self.unlicensed,
+            seen.decided,
+            seen.approved,
+            seen.reviewed,
+            seen.review_sum,
+            seen.review_sq_sum,
+            seen.holds,
+            seen.hold_sq_sum,
+        )
         return seen
 
 
-def _review_stats(count: np.ndarray, total: np.ndarray, sq: np.ndarray, licensed: np.ndarray,
-                  n_mat: int) -> tuple[np.ndarray, np.ndarray]:
+def _review_stats(
+    count: np.ndarray, total: np.ndarray, sq: np.ndarray, licensed: np.ndarray, n_mat: int
+) -> tuple[np.ndarray, np.ndarray]:
     mean = np.full(n_mat, np.nan)
     sd = np.full(n_mat, np.nan)
     ok = count > 0
@@ -252,8 +278,9 @@ def _china_pipeline(qty, queued, backlog, licensed, unlicensed, out):  # pragma:
 
 
 @njit(cache=True)
-def _china_orders(china, licensed, unlicensed, queued, banned, backlog, refused_lic, direct,
-                  refused_uc):  # pragma: no cover - compiled
+def _china_orders(
+    china, licensed, unlicensed, queued, banned, backlog, refused_lic, direct, refused_uc
+):  # pragma: no cover - compiled
     n_firms = china.shape[0]
     for f in range(n_firms):
         for j in range(len(licensed)):
@@ -269,8 +296,9 @@ def _china_orders(china, licensed, unlicensed, queued, banned, backlog, refused_
 
 
 @njit(cache=True)
-def _china_shipments(shipped_licensed, direct, fraction, licensed, unlicensed, china_ship,
-                     backlog):  # pragma: no cover - compiled
+def _china_shipments(
+    shipped_licensed, direct, fraction, licensed, unlicensed, china_ship, backlog
+):  # pragma: no cover - compiled
     n_firms = china_ship.shape[0]
     for f in range(n_firms):
         for j in range(len(licensed)):
@@ -337,9 +365,27 @@ def _decision_totals(decided, approved, reviewed, review_sum, review_sq, refused
 
 
 @njit(cache=True)
-def _fill_observations(refused_lic, decided, approved, reviewed, review_sum, review_sq, direct, refused_uc,
-                       china_ship, holds, licensed, unlicensed, seen_decided, seen_approved, seen_reviewed,
-                       seen_review_sum, seen_review_sq, seen_shipped, seen_hold_sq):  # pragma: no cover
+def _fill_observations(
+    refused_lic,
+    decided,
+    approved,
+    reviewed,
+    review_sum,
+    review_sq,
+    direct,
+    refused_uc,
+    china_ship,
+    holds,
+    licensed,
+    unlicensed,
+    seen_decided,
+    seen_approved,
+    seen_reviewed,
+    seen_review_sum,
+    seen_review_sq,
+    seen_shipped,
+    seen_hold_sq,
+):  # pragma: no cover
     n_firms, n_mat = china_ship.shape
     for f in range(n_firms):
         for j in range(len(licensed)):

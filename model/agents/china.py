@@ -179,8 +179,9 @@ class ExporterBook:
 
         Returns the blocked tonnes per material, diverted to China's domestic market.
         """
-        revenue, diverted, diverted_by_material = _book(shipped, blocked, export_price, self.customer_exporter,
-                                                        self.n)
+        revenue, diverted, diverted_by_material = _book(
+            shipped, blocked, export_price, self.customer_exporter, self.n
+        )
         self.revenue_usd += revenue
         self.diverted_t += diverted
         self.week_revenue_usd = float(revenue.sum())

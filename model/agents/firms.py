@@ -158,10 +158,28 @@ class Firms:
         (a week), so that on-hand stock after use averages the target cover.
         """
         out = self._orders
-        _orders(self.inventory, in_transit, self.p_hat, china_pipeline, self.need, self.target_cover,
-                self.review_wait, self.review_hat, self.china_transit, self.hold_hat, self.china,
-                self.nonchina, self.spot, self.nonchina_lead, self.spot_lead, REVIEW_PERIOD_WEEKS,
-                out.total, out.china, out.nonchina, out.spot)
+        _orders(
+            self.inventory,
+            in_transit,
+            self.p_hat,
+            china_pipeline,
+            self.need,
+            self.target_cover,
+            self.review_wait,
+            self.review_hat,
+            self.china_transit,
+            self.hold_hat,
+            self.china,
+            self.nonchina,
+            self.spot,
+            self.nonchina_lead,
+            self.spot_lead,
+            REVIEW_PERIOD_WEEKS,
+            out.total,
+            out.china,
+            out.nonchina,
+            out.spot,
+        )
         return out
 
     # 6. deliveries ----------------------------------------------------------------------------
@@ -197,15 +215,30 @@ class Firms:
     # 9. beliefs and adaptation -------------------------------------------------------------------
     def learn(self, seen: Observations) -> None:
         """Update beliefs from own outcomes, then blend with the sector's average."""
-        _learn(self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var,
-               seen.decided, seen.approved, seen.reviewed, seen.review_sum, seen.review_sq_sum,
-               seen.holds, seen.hold_sum, seen.hold_sq_sum, self.behaviour.belief_learning_rate,
-               self._learning_weights)
+        _learn(
+            self.p_hat,
+            self.review_hat,
+            self.review_var,
+            self.hold_hat,
+            self.hold_var,
+            seen.decided,
+            seen.approved,
+            seen.reviewed,
+            seen.review_sum,
+            seen.review_sq_sum,
+            seen.holds,
+            seen.hold_sum,
+            seen.hold_sq_sum,
+            self.behaviour.belief_learning_rate,
+            self._learning_weights,
+        )
         weight = self.behaviour.peer_weight
         if weight > 0:
             beliefs = (self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var)
             # numpy's pairwise sums per sector, then the sector means as numpy divides them
-            means = [np.add.reduceat(b, self.sector_starts, axis=0) / self._sector_sizes[:, None] for b in beliefs]
+            means = [
+                np.add.reduceat(b, self.sector_starts, axis=0) / self._sector_sizes[:, None] for b in beliefs
+            ]
             _blend_with_peers(*beliefs, *means, weight, self.pop.sector)
 
     def assess_risk(self, adapt: bool = True) -> None:
@@ -215,9 +248,20 @@ class Firms:
         within `risk_tolerance` of it counts as routine noise.
         """
         b = self.behaviour
-        _assess_risk(self.p_hat, self.review_var, self.hold_var, self.china, self.risk, self.risk_smoothed,
-                     self.risk0, self.excess_risk, b.risk_lead_time_scale_weeks, b.risk_memory_weeks,
-                     b.risk_tolerance, adapt)
+        _assess_risk(
+            self.p_hat,
+            self.review_var,
+            self.hold_var,
+            self.china,
+            self.risk,
+            self.risk_smoothed,
+            self.risk0,
+            self.excess_risk,
+            b.risk_lead_time_scale_weeks,
+            b.risk_memory_weeks,
+            b.risk_tolerance,
+            adapt,
+        )
 
     def hoard(self, contract_price_usd_per_kg: np.ndarray) -> None:
         """Risk above normal raises target cover, capped by max cover and working capital.
@@ -226,13 +270,28 @@ class Firms:
         """
         b = self.behaviour
         desired, held, extra = self._desired, self._held_stock, self._extra_stock
-        _desired_cover(self.excess_risk, self.base_cover, self.max_cover, self.need, b.hoard_sensitivity,
-                       desired, held, extra)
+        _desired_cover(
+            self.excess_risk,
+            self.base_cover,
+            self.max_cover,
+            self.need,
+            b.hoard_sensitivity,
+            desired,
+            held,
+            extra,
+        )
         yen_per_tonne = contract_price_usd_per_kg * KG_PER_TONNE * b.usd_jpy
         held_value = held @ yen_per_tonne
         extra_value = extra @ yen_per_tonne
-        _retarget(desired, self.base_cover, self.target_cover, self._budget, held_value, extra_value,
-                  b.cover_adjust_weeks)
+        _retarget(
+            desired,
+            self.base_cover,
+            self.target_cover,
+            self._budget,
+            held_value,
+            extra_value,
+            b.cover_adjust_weeks,
+        )
 
     def diversify(self, week: int, free_capacity: np.ndarray, subsidy: float = 0.0) -> None:
         """On sourcing reviews, move China volume to non-China contracts while capacity lasts.
@@ -247,25 +306,43 @@ class Firms:
             return
         threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium * (1.0 - subsidy)
         request = self._request
-        requested_t = _diversify_requests(reviewing, self.excess_risk, self.china, self.need, threshold,
-                                          b.diversify_rate, request)
+        requested_t = _diversify_requests(
+            reviewing, self.excess_risk, self.china, self.need, threshold, b.diversify_rate, request
+        )
         ratio = np.divide(
             np.maximum(free_capacity, 0.0),
             requested_t,
             out=np.zeros_like(requested_t),
             where=requested_t > 0,
         )
-        _diversify_grants(reviewing, request, np.minimum(ratio, 1.0), self.excess_risk, self.need, self.china,
-                          self.nonchina, self.diversified, b.revert_risk_threshold, b.revert_rate,
-                          self.diversified_this_week, self.reverted_this_week)
+        _diversify_grants(
+            reviewing,
+            request,
+            np.minimum(ratio, 1.0),
+            self.excess_risk,
+            self.need,
+            self.china,
+            self.nonchina,
+            self.diversified,
+            b.revert_risk_threshold,
+            b.revert_rate,
+            self.diversified_this_week,
+            self.reverted_this_week,
+        )
 
     def substitute(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
         """Start substitution programmes by hazard; completed ones cut intensity after a lag."""
         b, mats = self.behaviour, self.materials
         price_signal = b.substitution_price_weight * np.maximum(contract_multiple - 1.0, 0.0)
         candidates, hazard = _substitution_candidates(
-            self.excess_risk, price_signal, self.substitution_start, mats.max_substitutable_share,
-            self.pop.base_need, b.substitution_hazard, b.substitution_risk_threshold)
+            self.excess_risk,
+            price_signal,
+            self.substitution_start,
+            mats.max_substitutable_share,
+            self.pop.base_need,
+            b.substitution_hazard,
+            b.substitution_risk_threshold,
+        )
         self.programmes_started[:] = 0.0
         if len(candidates):
             start = candidates[rng.random(len(candidates)) < hazard]
@@ -273,9 +350,16 @@ class Firms:
             self.programmes_started[:] = np.bincount(start % self.n_materials, minlength=self.n_materials)
             self._any_started = self._any_started or len(start) > 0
         if self._any_started:
-            _substitution_progress(week, self.substitution_start, mats.substitution_lag_weeks,
-                                   b.substitution_ramp_weeks, mats.max_substitutable_share, self.pop.base_need,
-                                   self.substituted, self.need)
+            _substitution_progress(
+                week,
+                self.substitution_start,
+                mats.substitution_lag_weeks,
+                b.substitution_ramp_weeks,
+                mats.max_substitutable_share,
+                self.pop.base_need,
+                self.substituted,
+                self.need,
+            )
 
     # helpers --------------------------------------------------------------------------------------
     def committed_nonchina(self) -> np.ndarray:
@@ -284,8 +368,23 @@ class Firms:
 
 
 @njit(cache=True)
-def _learn(p_hat, review_hat, review_var, hold_hat, hold_var, decided, approved, reviewed, review_sum,
-           review_sq_sum, holds, hold_sum, hold_sq_sum, rate, weights):  # pragma: no cover - compiled
+def _learn(
+    p_hat,
+    review_hat,
+    review_var,
+    hold_hat,
+    hold_var,
+    decided,
+    approved,
+    reviewed,
+    review_sum,
+    review_sq_sum,
+    holds,
+    hold_sum,
+    hold_sq_sum,
+    rate,
+    weights,
+):  # pragma: no cover - compiled
     """Beliefs move toward own outcomes: weight 1 - (1 - rate)^n for n outcomes."""
     n_firms, n_mat = p_hat.shape
     for f in range(n_firms):
@@ -295,11 +394,27 @@ def _learn(p_hat, review_hat, review_var, hold_hat, hold_var, decided, approved,
                 weight = _weight(count, rate, weights)
                 p_hat[f, m] += weight * (approved[f, m] / count - p_hat[f, m])
             if reviewed[f, m] > 0:
-                _update_moments(review_hat, review_var, f, m, reviewed[f, m], review_sum[f, m],
-                                review_sq_sum[f, m], _weight(reviewed[f, m], rate, weights))
+                _update_moments(
+                    review_hat,
+                    review_var,
+                    f,
+                    m,
+                    reviewed[f, m],
+                    review_sum[f, m],
+                    review_sq_sum[f, m],
+                    _weight(reviewed[f, m], rate, weights),
+                )
             if holds[f, m] > 0:
-                _update_moments(hold_hat, hold_var, f, m, holds[f, m], hold_sum[f, m], hold_sq_sum[f, m],
-                                _weight(holds[f, m], rate, weights))
+                _update_moments(
+                    hold_hat,
+                    hold_var,
+                    f,
+                    m,
+                    holds[f, m],
+                    hold_sum[f, m],
+                    hold_sq_sum[f, m],
+                    _weight(holds[f, m], rate, weights),
+                )
 
 
 @njit(cache=True)
@@ -337,9 +452,28 @@ def _blend_with_peers(b0, b1, b2, b3, b4, m0, m1, m2, m3, m4, weight, sector):  
 
 
 @njit(cache=True)
-def _orders(inventory, in_transit, p_hat, china_pipeline, need, target_cover, review_wait, review_hat,
-            china_transit, hold_hat, china, nonchina, spot, nonchina_lead, spot_lead, review_period,
-            total, china_out, nonchina_out, spot_out):  # pragma: no cover - compiled
+def _orders(
+    inventory,
+    in_transit,
+    p_hat,
+    china_pipeline,
+    need,
+    target_cover,
+    review_wait,
+    review_hat,
+    china_transit,
+    hold_hat,
+    china,
+    nonchina,
+    spot,
+    nonchina_lead,
+    spot_lead,
+    review_period,
+    total,
+    china_out,
+    nonchina_out,
+    spot_out,
+):  # pragma: no cover - compiled
     n_firms, n_mat = need.shape
     for f in range(n_firms):
         for m in range(n_mat):
@@ -391,12 +525,26 @@ def _consume(inventory, consumption, need, unmet, totals):  # pragma: no cover -
 
 
 @njit(cache=True)
-def _assess_risk(p_hat, review_var, hold_var, china, risk, smoothed, normal, excess, lead_time_scale, memory,
-                 tolerance, adapt):  # pragma: no cover - compiled
+def _assess_risk(
+    p_hat,
+    review_var,
+    hold_var,
+    china,
+    risk,
+    smoothed,
+    normal,
+    excess,
+    lead_time_scale,
+    memory,
+    tolerance,
+    adapt,
+):  # pragma: no cover - compiled
     n_firms, n_mat = p_hat.shape
     for f in range(n_firms):
         for m in range(n_mat):
-            uncertainty = (1.0 - p_hat[f, m]) + np.sqrt(max(review_var[f, m] + hold_var[f, m], 0.0)) / lead_time_scale
+            uncertainty = (1.0 - p_hat[f, m]) + np.sqrt(
+                max(review_var[f, m] + hold_var[f, m], 0.0)
+            ) / lead_time_scale
             value = min(max(china[f, m] * uncertainty, 0.0), 1.0)
             risk[f, m] = value
             smoothed[f, m] += (value - smoothed[f, m]) / memory
@@ -405,7 +553,9 @@ def _assess_risk(p_hat, review_var, hold_var, china, risk, smoothed, normal, exc
 
 
 @njit(cache=True)
-def _desired_cover(excess, base, most, need, sensitivity, desired, held, extra):  # pragma: no cover - compiled
+def _desired_cover(
+    excess, base, most, need, sensitivity, desired, held, extra
+):  # pragma: no cover - compiled
     n_firms, n_mat = need.shape
     for f in range(n_firms):
         for m in range(n_mat):
@@ -439,8 +589,20 @@ def _diversify_requests(reviewing, excess, china, need, threshold, rate, request
 
 
 @njit(cache=True)
-def _diversify_grants(reviewing, request, ratio, excess, need, china, nonchina, diversified, revert_threshold,
-                      revert_rate, moved, reverted):  # pragma: no cover - compiled
+def _diversify_grants(
+    reviewing,
+    request,
+    ratio,
+    excess,
+    need,
+    china,
+    nonchina,
+    diversified,
+    revert_threshold,
+    revert_rate,
+    moved,
+    reverted,
+):  # pragma: no cover - compiled
     n_firms, n_mat = china.shape
     for f in range(n_firms):
         for m in range(n_mat):
@@ -458,8 +620,9 @@ def _diversify_grants(reviewing, request, ratio, excess, need, china, nonchina, 
 
 
 @njit(cache=True)
-def _substitution_candidates(excess, price_signal, start, max_share, base_need, hazard_scale,
-                             threshold):  # pragma: no cover - compiled
+def _substitution_candidates(
+    excess, price_signal, start, max_share, base_need, hazard_scale, threshold
+):  # pragma: no cover - compiled
     n_firms, n_mat = excess.shape
     cells = np.empty(n_firms * n_mat, np.int64)
     hazards = np.empty(n_firms * n_mat)
@@ -475,7 +638,9 @@ def _substitution_candidates(excess, price_signal, start, max_share, base_need, 
 
 
 @njit(cache=True)
-def _substitution_progress(week, start, lag, ramp, max_share, base_need, substituted, need):  # pragma: no cover
+def _substitution_progress(
+    week, start, lag, ramp, max_share, base_need, substituted, need
+):  # pragma: no cover
     n_firms, n_mat = need.shape
     for f in range(n_firms):
         for m in range(n_mat):
