@@ -250,14 +250,36 @@ def sweeps(quick: bool, seconds_per_replication: float) -> dict:
                 "run.progress=false",
             )["peak_rss_mib"]
         out["memory_mib_by_replications"] = memory
-        log(f"per-job overhead: one {reps}-replication job")
-        wall = sweep([f"run.replications={reps}", f"hydra.run.dir={work / 'job'}"], work)
-        overhead = wall - reps * seconds_per_replication
+        log(f"per-job overhead: a 1-job and a 2-job sweep of {reps}-replication jobs, one worker")
+        one = sweep(
+            [
+                "-m",
+                "scenario=ambiguous_curbs",
+                f"run.replications={reps}",
+                "hydra.launcher.n_jobs=1",
+                f"hydra.sweep.dir={work / 'j1'}",
+            ],
+            work,
+        )
+        two = sweep(
+            [
+                "-m",
+                "scenario=ambiguous_curbs,blanket_ban",
+                f"run.replications={reps}",
+                "hydra.launcher.n_jobs=1",
+                f"hydra.sweep.dir={work / 'j2'}",
+            ],
+            work,
+        )
+        per_job = two - one  # the second job's time, without process start-up
+        overhead = per_job - reps * seconds_per_replication
         out["job"] = {
             "replications": reps,
-            "wall_s": wall,
+            "wall_s": per_job,
             "overhead_s": overhead,
-            "overhead_share": overhead / wall,
+            "overhead_share": overhead / per_job,
+            "one_job_sweep_s": one,
+            "two_job_sweep_s": two,
         }
         grid = [
             "-m",
