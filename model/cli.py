@@ -80,6 +80,11 @@ def check_overrides(args: Sequence[str]) -> None:
     `hydra.sweeper.cases`, so that a bad value stops the command before any job runs.
     """
     overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
+    for override in overrides:
+        if override.split("=", 1)[0].lstrip("+~").split(".")[0] == "explore":
+            raise ConfigError(
+                "explore", "studies run with greyzone-explore, e.g. `greyzone-explore explore=morris`"
+            )
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:

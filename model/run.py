@@ -197,7 +197,7 @@ def _metadata(
         "firms": run.firms,
         "start_date": run.start_date.isoformat(),
         "overrides": list(overrides),
-        "started_at": started.isoformat(timespec="seconds"),
+        "started_at": started.isoformat(timespec="microseconds"),
         "wall_seconds": round(wall, 3),
         "seconds_per_replication": round(wall / run.replications, 4),
         "greyzone_version": __version__,

@@ -99,3 +99,18 @@ def test_report_refuses_a_directory_without_runs(tmp_path: Path) -> None:
     done = _run([str(REPORT), str(tmp_path)], cwd=tmp_path)
     assert done.returncode == 2
     assert "no runs" in done.stderr
+
+
+def test_help_lists_the_config_groups_and_only_them(tmp_path: Path) -> None:
+    done = _run([str(GREYZONE), "--help"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    groups = {
+        line.split(":")[0]
+        for line in done.stdout.splitlines()
+        if ": " in line and " " not in line.split(":")[0]
+    }
+    assert {"scenario", "experiments", "japan", "coalition", "materials", "licensing"} <= groups
+    # The repository's own folders must not show up as config groups (a search path on the
+    # repository root made Hydra walk .venv and take minutes).
+    assert not groups & {"model", "tests", "benchmarks", "docs", "hydra_plugins", "outputs"}
+    assert "greyzone experiments=ambiguity_vs_ban" in done.stdout

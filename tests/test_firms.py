@@ -158,7 +158,7 @@ def test_substitution_acts_only_after_its_lag() -> None:
         assert (firms.substituted[~started] == 0).all()
         done = started & (elapsed >= lag[None, :] + ramp)
         assert np.allclose(firms.substituted[done], np.broadcast_to(full, firms.substituted.shape)[done])
-        assert np.allclose(firms.need, firms.pop.base_need * (1 - firms.substituted))
+        assert np.allclose(firms.need, firms.pop.base_need * (1 - firms.substituted) * firms.use_factor)
         saw_partial |= bool((started & ~early & ~done & (firms.substituted > 0)).any())
         saw_full |= bool(done.any())
     assert saw_partial and saw_full
@@ -192,3 +192,28 @@ def test_unlisted_civilians_rarely_lose_output_under_the_end_use_ban() -> None:
     calm = base.recorder.result().sector["value_added_lost_yen"].sum(axis=0)
     defence = ban.spec.seeds.sectors.names.index("defence")
     assert lost[defence] > 5 * max(calm[defence], 1.0)
+
+
+def test_use_falls_with_price_and_returns_as_it_falls() -> None:
+    """Price-driven use: each week use moves towards min(1, price ** -elasticity); none without it."""
+    overrides = ("scenario=blanket_ban", "coalition=none", "japan=no_concession", "run.horizon_weeks=160")
+    model = GreyzoneModel(small_spec(*overrides, "seeds.behaviour.demand_elasticity.value=0.3"), 0)
+    fell = rose = False
+    while model.week < model.spec.run.horizon_weeks:
+        before = model.firms.use_factor.copy()
+        model.step()
+        after = model.firms.use_factor
+        target = np.minimum((model.market.contract / model.market.base) ** -0.3, 1.0)
+        assert (np.abs(after - target) <= np.abs(before - target) + 1e-12).all()
+        assert ((after > 0) & (after <= 1.0)).all()
+        fell |= bool((after < before - 1e-6).any())
+        rose |= bool((after > before + 1e-6).any())
+    assert fell and rose and (model.firms.use_factor < 0.95).any()
+    firms = model.firms
+    assert np.allclose(firms.need, firms.pop.base_need * (1 - firms.substituted) * firms.use_factor)
+    still = run_model(small_spec(*overrides, "seeds.behaviour.demand_elasticity.value=0.0"))
+    assert (still.firms.use_factor == 1.0).all()
+    # the cut in use costs no value added: a ban loses less with the response than without
+    lost = model.recorder.result().sector["value_added_lost_yen"].sum()
+    lost_still = still.recorder.result().sector["value_added_lost_yen"].sum()
+    assert lost < lost_still

@@ -1,5 +1,8 @@
-"""Adds greyzone's seeds/ folder and the repository root (for the `experiments` group) to
-Hydra's search path.
+"""Adds greyzone's seeds/ folder to Hydra's search path.
+
+(The `experiments` group is found through the link configs/experiments -> ../experiments;
+the repository root itself must not be on the search path, or Hydra treats every folder in
+it, .venv included, as a config group and `greyzone --help` takes minutes.)
 
 Only for greyzone's own app: the plugin acts when the primary config folder is the
 project's configs/ folder, so other Hydra apps in the environment are unaffected.
@@ -24,4 +27,3 @@ class GreyzoneSearchPathPlugin(SearchPathPlugin):
         )
         if ours:
             search_path.append("greyzone-seeds", f"file://{_ROOT / 'seeds'}")
-            search_path.append("greyzone-studies", f"file://{_ROOT}")

@@ -113,6 +113,7 @@ class Firms:
         self.excess_risk = np.zeros((n_firms, n_mat))
         self.substitution_start = np.full((n_firms, n_mat), -1, dtype=np.int32)
         self.substituted = np.zeros((n_firms, n_mat))
+        self.use_factor = np.ones(n_mat)  # demand response to price, per material
         self.unmet = np.zeros((n_firms, n_mat))
         self.run_rate = [
             np.ones((lines.rows.stop - lines.rows.start, len(lines.names))) for lines in pop.lines
@@ -127,6 +128,7 @@ class Firms:
         self._request = np.zeros((n_firms, n_mat))
         self._budget = self.behaviour.working_capital_share * pop.value_added_week * WEEKS_PER_YEAR
         self._any_started = False
+        self._price_responding = False
         self.programmes_started = np.zeros(n_mat)
         self._sector_sizes = np.diff(np.append(self.sector_starts, n_firms)).astype(np.float64)
         rate = self.behaviour.belief_learning_rate
@@ -306,8 +308,9 @@ class Firms:
             return
         threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium * (1.0 - subsidy)
         request = self._request
+        need = self.normal_need()  # contracts are signed for normal volumes, not price-cut ones
         requested_t = _diversify_requests(
-            reviewing, self.excess_risk, self.china, self.need, threshold, b.diversify_rate, request
+            reviewing, self.excess_risk, self.china, need, threshold, b.diversify_rate, request
         )
         ratio = np.divide(
             np.maximum(free_capacity, 0.0),
@@ -320,7 +323,7 @@ class Firms:
             request,
             np.minimum(ratio, 1.0),
             self.excess_risk,
-            self.need,
+            need,
             self.china,
             self.nonchina,
             self.diversified,
@@ -349,7 +352,8 @@ class Firms:
             self.substitution_start.ravel()[start] = week
             self.programmes_started[:] = np.bincount(start % self.n_materials, minlength=self.n_materials)
             self._any_started = self._any_started or len(start) > 0
-        if self._any_started:
+        self._respond_to_price(contract_multiple)
+        if self._any_started or self._price_responding:
             _substitution_progress(
                 week,
                 self.substitution_start,
@@ -358,13 +362,25 @@ class Firms:
                 mats.max_substitutable_share,
                 self.pop.base_need,
                 self.substituted,
+                self.use_factor,
                 self.need,
             )
 
+    def _respond_to_price(self, contract_multiple: np.ndarray) -> None:
+        """Use per unit of output drifts towards price ** -elasticity (reversible thrifting)."""
+        b = self.behaviour
+        target = np.minimum(np.power(contract_multiple, -b.demand_elasticity), 1.0)  # never above normal
+        self.use_factor += (target - self.use_factor) / b.demand_adjust_weeks
+        self._price_responding = self._price_responding or bool(np.any(self.use_factor != 1.0))
+
     # helpers --------------------------------------------------------------------------------------
+    def normal_need(self) -> np.ndarray:
+        """Need at normal use (before the price-driven cut in use), tonnes per week."""
+        return self.need / self.use_factor if self._price_responding else self.need
+
     def committed_nonchina(self) -> np.ndarray:
-        """Tonnes per week under non-China contracts, per material."""
-        return (self.nonchina * self.need).sum(axis=0)
+        """Tonnes per week under non-China contracts at normal use, per material."""
+        return (self.nonchina * self.normal_need()).sum(axis=0)
 
 
 @njit(cache=True)
@@ -639,7 +655,7 @@ def _substitution_candidates(
 
 @njit(cache=True)
 def _substitution_progress(
-    week, start, lag, ramp, max_share, base_need, substituted, need
+    week, start, lag, ramp, max_share, base_need, substituted, use_factor, need
 ):  # pragma: no cover
     n_firms, n_mat = need.shape
     for f in range(n_firms):
@@ -650,7 +666,7 @@ def _substitution_progress(
                 substituted[f, m] = max_share[m] * progress
             else:
                 substituted[f, m] = 0.0
-            need[f, m] = base_need[f, m] * (1.0 - substituted[f, m])
+            need[f, m] = base_need[f, m] * (1.0 - substituted[f, m]) * use_factor[m]
 
 
 class JapaneseFirm(Agent):

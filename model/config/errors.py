@@ -14,6 +14,9 @@ class ConfigError(ValueError):
         self.problem = problem
         super().__init__(f"{key}: {problem}")
 
+    def __reduce__(self):  # picklable across worker processes
+        return (type(self), (self.key, self.problem))
+
 
 def unknown_key(path: str, key: str, known: Iterable[str]) -> ConfigError:
     """Error for a key that the schema does not know, suggesting the nearest known one."""

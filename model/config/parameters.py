@@ -31,6 +31,8 @@ class Behaviour:
     substitution_risk_threshold: float
     substitution_price_weight: float
     substitution_ramp_weeks: float
+    demand_elasticity: float
+    demand_adjust_weeks: float
 
 
 BEHAVIOUR_KINDS = {
@@ -48,6 +50,8 @@ BEHAVIOUR_KINDS = {
     "revert_rate": "share",
     "substitution_hazard": "share",
     "substitution_ramp_weeks": "at_least_one",
+    "demand_elasticity": "nonneg",
+    "demand_adjust_weeks": "at_least_one",
 }
 
 

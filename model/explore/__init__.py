@@ -1,0 +1,1 @@
+"""Exploration: calibration, global sensitivity (SALib) and scenario discovery (PRIM)."""

@@ -1,0 +1,62 @@
+"""`greyzone-explore`: a thin Hydra app around `run_study`.
+
+The overrides are composed and checked before Hydra starts, so a bad key or value gives one
+line naming the key, a non-zero exit and no output directory.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from model.cli import _INFO_ONLY, _OTHER_CONFIG, USAGE_ERROR, _is_override
+from model.config.compose import compose_config
+from model.config.errors import ConfigError
+from model.config.paths import CONFIG_DIR
+from model.config.spec import build_spec
+from model.explore.studies import METHODS, model_config, run_study
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="explore")
+def app(cfg: DictConfig) -> None:
+    """Hydra task: one study into Hydra's run directory."""
+    hc = HydraConfig.get()
+    try:
+        run_study(cfg, Path(hc.runtime.output_dir), list(hc.overrides.task))
+    except ConfigError as exc:
+        print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(USAGE_ERROR) from None
+
+
+def check(args: Sequence[str]) -> None:
+    """Compose the study's config and validate the model config and the method."""
+    if any(a in ("-m", "--multirun") for a in args):
+        raise ConfigError("--multirun", "a study runs its own design; run one study per command")
+    overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
+    cfg = compose_config(overrides, config_name="explore")
+    method = cfg.explore.get("method")
+    if method not in METHODS:
+        raise ConfigError("explore.method", f"got {method!r}; allowed: {', '.join(METHODS)}")
+    build_spec(model_config(cfg))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of `greyzone-explore`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not any(a in _OTHER_CONFIG or a in _INFO_ONLY for a in args):
+        try:
+            check(args)
+        except ConfigError as exc:
+            print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(USAGE_ERROR) from None
+    sys.argv = [sys.argv[0], *args]
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Run the model at many points of a parameter space, in parallel, into one tidy table.
+
+Each point runs the same replications (common random numbers: replication r uses
+SeedSequence(run.seed, spawn_key=(r,)) at every point), so differences between points
+come from the parameters, not from the draws. Points are split into chunks that joblib
+workers run; the table is the same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from omegaconf import DictConfig, OmegaConf
+
+from model.config.spec import build_spec
+from model.explore.space import Parameter, apply
+from model.model import GreyzoneModel
+from model.outcomes import compute_outcomes
+
+log = logging.getLogger(__name__)
+
+ALL = "all"
+# Scalar outcomes of one replication that explorations analyse: name -> (outcome, description).
+SCALARS: dict[str, tuple[str, str]] = {
+    "va_lost_52w_tn_yen": (
+        "pressure_52w_yen",
+        "Japan's value added lost in the first 52 weeks, trillion yen",
+    ),
+    "va_lost_26w_tn_yen": (
+        "pressure_26w_yen",
+        "Japan's value added lost in the first 26 weeks, trillion yen",
+    ),
+    "china_share_y10": ("china_share_y10", "China's share of Japan's supply at year 10"),
+    "coalition_formed": ("coalition_formed", "1 if the US/G7 coalition formed"),
+    "leverage_efficiency": (
+        "leverage_efficiency",
+        "trillion yen of 52-week pressure per point of share lost",
+    ),
+    "japan_conceded": ("japan_conceded", "1 if Japan conceded"),
+    "concession_week": ("concession_week", "weeks from the shock start to Japan's concession (NaN: never)"),
+    "coalition_week": ("coalition_week", "weeks from the shock start to the coalition's formation"),
+}
+YEN_SCALE = {"va_lost_52w_tn_yen": 1e-12, "va_lost_26w_tn_yen": 1e-12}
+
+
+def scalar_outcomes(outcomes: pd.DataFrame) -> dict[str, float]:
+    """The exploration scalars from one replication's tidy outcome table."""
+    totals = outcomes[
+        (outcomes["material"].isna() | (outcomes["material"] == ALL))
+        & (outcomes["sector"].isna() | (outcomes["sector"] == ALL))
+    ]
+    by_name = dict(zip(totals["outcome"], totals["value"], strict=True))
+    return {name: float(by_name[source]) * YEN_SCALE.get(name, 1.0) for name, (source, _) in SCALARS.items()}
+
+
+def run_point(
+    cfg: DictConfig, replications: Sequence[int], measure: Callable[..., dict[str, float]]
+) -> list[dict]:
+    """Run `replications` of one configured point; one row of measurements per replication."""
+    spec = build_spec(cfg)
+    rows = []
+    for replication in replications:
+        model = GreyzoneModel(spec, replication)
+        model.run()
+        series = model.recorder.result()
+        model.release_state()
+        rows.append({"replication": replication, **measure(series, spec, model.china.events)})
+    return rows
+
+
+def default_measure(series: Any, spec: Any, events: Any) -> dict[str, float]:
+    """The exploration scalars of one replication."""
+    return scalar_outcomes(compute_outcomes(series, spec, events))
+
+
+def _run_chunk(
+    base: dict[str, Any],
+    parameters: Sequence[Parameter],
+    chunk: list[tuple[int, dict[str, float]]],
+    replications: Sequence[int],
+    measure: Callable[..., dict[str, float]],
+    case: str | None,
+) -> list[dict]:
+    cfg = OmegaConf.create(base)
+    rows = []
+    for point, values in chunk:
+        for row in run_point(apply(cfg, values, parameters, case), replications, measure):
+            rows.append({"point": point, **row})
+    return rows
+
+
+def evaluate(
+    base: DictConfig,
+    parameters: Sequence[Parameter],
+    points: pd.DataFrame,
+    replications: int = 1,
+    n_jobs: int = 1,
+    chunk_size: int = 8,
+    measure: Callable[..., dict[str, float]] = default_measure,
+    label: str = "points",
+    case: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """One row per point and replication: point, replication, parameter values, measurements.
+
+    `points` holds one column per parameter name. `case` adds constant columns; its "case"
+    entry also selects the parameters limited to some cases.
+    """
+    container = OmegaConf.to_container(base, resolve=False)
+    names = [p.name for p in parameters]
+    values = points[names].to_dict("records")
+    chunks = [
+        list(enumerate(values))[start : start + chunk_size] for start in range(0, len(values), chunk_size)
+    ]
+    reps = list(range(replications))
+    tick = time.perf_counter()
+    rows: list[dict] = []
+    log.info(
+        "%s: %d points x %d replications in %d chunks on %d workers",
+        label,
+        len(values),
+        replications,
+        len(chunks),
+        n_jobs,
+    )
+    case_name = (case or {}).get("case")
+    tasks = (delayed(_run_chunk)(container, parameters, chunk, reps, measure, case_name) for chunk in chunks)
+    runner = Parallel(n_jobs=n_jobs, return_as="generator", backend="loky" if n_jobs != 1 else "sequential")
+    step = max(1, len(chunks) // 10)
+    for done, chunk_rows in enumerate(runner(tasks), start=1):
+        rows.extend(chunk_rows)
+        if done % step == 0 or done == len(chunks):
+            elapsed = time.perf_counter() - tick
+            eta = elapsed / done * (len(chunks) - done)
+            log.info("%s: %d/%d chunks, %.0f s elapsed, ~%.0f s left", label, done, len(chunks), elapsed, eta)
+    measured = pd.DataFrame(rows)
+    table = points.reset_index(drop=True).rename_axis("point").reset_index()
+    out = measured.merge(table, on="point", how="left", validate="many_to_one")
+    for key, value in (case or {}).items():
+        out.insert(0, key, value)
+    return out.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+
+
+def point_means(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Mean of `columns` over replications, one row per point (NaN-aware)."""
+    return table.groupby("point", sort=True)[list(columns)].mean()
+
+
+def as_matrix(table: pd.DataFrame, column: str, points: int) -> np.ndarray:
+    """Per-point means of `column` as an array of length `points`."""
+    means = table.groupby("point", sort=True)[column].mean()
+    return means.reindex(range(points)).to_numpy(dtype=float)
