@@ -128,8 +128,8 @@ def test_entity_listed_firms_get_no_approvals_while_civilians_mostly_do() -> Non
     approved = np.zeros_like(model.firms.need)
     learn = model.firms.learn
 
-    def spy(seen):
-        if model.week >= spec.scenario.china.start_week:
+    def spy(seen):  # while the ban and its lists are in force (it may be lifted later)
+        if model.week >= spec.scenario.china.start_week and model.china.policy.lists_enforced:
             decided[:] += seen.decided
             approved[:] += seen.approved
         learn(seen)

@@ -38,7 +38,8 @@ def test_prices_revert_without_excess_demand_and_contracts_lag_spot() -> None:
     assert market.contract == pytest.approx(market.base + (market.spot - market.base) / lag)
     for _ in range(400):
         market.update(np.zeros(n), np.zeros(n))
-    assert (jump > 1.2).all()
+    assert jump == pytest.approx(np.exp(2.0 * spec.seeds.market.price_response))
+    assert (jump > 1.0).all()
     assert market.spot == pytest.approx(market.base, rel=0.01)
 
 
