@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import hydra
@@ -130,14 +130,21 @@ def _is_override(arg: str) -> bool:
     return ("=" in arg or arg.startswith("~")) and not name.startswith(("hydra.", "hydra/"))
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of `greyzone` and `python -m model`."""
+def launch(
+    name: str, hydra_app: Callable[[], None], check: Callable[[list[str]], None], argv: Sequence[str] | None
+) -> None:
+    """Check the arguments with `check` (one-line error, exit 2), then hand them to Hydra."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not any(a in _OTHER_CONFIG or a in _INFO_ONLY for a in args):
         try:
-            check_overrides(args)
+            check(args)
         except ConfigError as exc:
-            print(f"greyzone: error: {exc}", file=sys.stderr, flush=True)
+            print(f"{name}: error: {exc}", file=sys.stderr, flush=True)
             raise SystemExit(USAGE_ERROR) from None
     sys.argv = [sys.argv[0], *args]
-    app()
+    hydra_app()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of `greyzone` and `python -m model`."""
+    launch("greyzone", app, check_overrides, argv)

@@ -14,7 +14,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from model.cli import _INFO_ONLY, _OTHER_CONFIG, USAGE_ERROR, _is_override
+from model.cli import USAGE_ERROR, _is_override, launch
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
@@ -47,15 +47,7 @@ def check(args: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of `greyzone-explore`."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not any(a in _OTHER_CONFIG or a in _INFO_ONLY for a in args):
-        try:
-            check(args)
-        except ConfigError as exc:
-            print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
-            raise SystemExit(USAGE_ERROR) from None
-    sys.argv = [sys.argv[0], *args]
-    app()
+    launch("greyzone-explore", app, check, argv)
 
 
 if __name__ == "__main__":

@@ -146,11 +146,6 @@ def evaluate(
     return out.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
 
 
-def point_means(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Mean of `columns` over replications, one row per point (NaN-aware)."""
-    return table.groupby("point", sort=True)[list(columns)].mean()
-
-
 def as_matrix(table: pd.DataFrame, column: str, points: int) -> np.ndarray:
     """Per-point means of `column` as an array of length `points`."""
     means = table.groupby("point", sort=True)[column].mean()

@@ -173,15 +173,6 @@ def _cap_line_shares(cfg: DictConfig) -> None:
                 line.va_share.value = float(line.va_share.value) / total
 
 
-def problem(parameters: Sequence[Parameter]) -> dict[str, Any]:
-    """The SALib problem dictionary of the space."""
-    return {
-        "num_vars": len(parameters),
-        "names": [p.name for p in parameters],
-        "bounds": [[p.low, p.high] for p in parameters],
-    }
-
-
 def scale_unit(unit: np.ndarray, parameters: Sequence[Parameter]) -> pd.DataFrame:
     """Points in the unit cube (rows) as parameter values (columns by name)."""
     return pd.DataFrame({p.name: p.scale(unit[:, i]) for i, p in enumerate(parameters)})
