@@ -11,13 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import yaml
 
+from model.checkpoint import CHECKPOINTS
 from model.fans import FanPaths
 from model.io import FAILED, MARKER, is_complete, read_marker
 
@@ -60,7 +57,7 @@ class Aggregate:
 def discover(root: Path) -> list[Job]:
     """Every job of the sweep (or the single run) at `root`, with its status."""
     root = Path(root)
-    if (root / MARKER).exists() or (root / FAILED).exists() or (root / ".hydra").is_dir():
+    if any((root / name).exists() for name in (MARKER, FAILED, ".hydra", CHECKPOINTS)):
         return [_job_from_dir(root, 0, [])]
     dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / ".hydra").is_dir())
     numbers = [_job_number(p) for p in dirs]
@@ -163,7 +160,15 @@ def _job_from_dir(path: Path, number: int, overrides: list[str]) -> Job:
             f"{info.get('error_type')}: {info.get('error')}",
             meta=info,
         )
-    return Job(number, overrides, path, "incomplete", "started but never finished (no run.json)")
+    saved = sum(1 for p in (path / CHECKPOINTS).glob("r*") if p.is_dir() and p.name[1:].isdigit())
+    return Job(
+        number,
+        overrides,
+        path,
+        "incomplete",
+        f"started but never finished (no run.json; {saved} replication(s) saved; "
+        "run.resume=true continues it)",
+    )
 
 
 def _job_number(path: Path) -> int | None:
@@ -237,15 +242,7 @@ def _short(key: str) -> str:
 
 def _fan_quantiles(job: Job, label: str) -> pd.DataFrame:
     """Fan quantiles of one job, reading its weekly results one replication (row group) at a time."""
-    fans = FanPaths(FAN_MATERIALS)
-    wanted = pa.array(fans.metrics)
-    source = pq.ParquetFile(job.path / "weekly.parquet")
-    for group in range(source.num_row_groups):
-        table = source.read_row_group(group, columns=["week", "date", "metric", "material", "value"])
-        table = table.filter(pc.is_in(table["metric"].cast(pa.string()), value_set=wanted))
-        rows = table.to_pandas()
-        dates = np.array(sorted(set(rows["date"])), dtype="datetime64[D]")
-        fans.add_rows(rows, dates)
+    fans = FanPaths.from_weekly(job.path / "weekly.parquet", FAN_MATERIALS)
     result = fans.quantiles()
     result.insert(0, "label", label)
     result.insert(0, "job", job.number)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,8 +26,10 @@ from model.aggregate import PLAN
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
+from model.config.resources import check_memory
 from model.config.spec import build_spec
 from model.io import RunDirectoryError
+from model.resume import resume_target, without_resume
 from model.run import run_job
 
 log = logging.getLogger("model.cli")
@@ -58,7 +62,7 @@ def app(cfg: DictConfig) -> None:
         run_job(
             cfg,
             Path(hydra_cfg.runtime.output_dir),
-            overrides=list(hydra_cfg.overrides.task),
+            overrides=without_resume(hydra_cfg.overrides.task),
             show_table=not multirun,
             job=job,
             report=not multirun,
@@ -73,11 +77,13 @@ def _planned_jobs(sweep_dir: Path) -> int:
     return len(json.loads(plan.read_text())["jobs"]) if plan.exists() else 1
 
 
-def check_overrides(args: Sequence[str]) -> None:
+def check_overrides(args: Sequence[str]) -> list[str]:
     """Compose and validate the config for every value the command and its study ask for.
 
     Covers sweeps on the command line, a study's `hydra.sweeper.params` and its paired
-    `hydra.sweeper.cases`, so that a bad value stops the command before any job runs.
+    `hydra.sweeper.cases`, so that a bad value stops the command before any job runs, and
+    refuses jobs that would not fit in memory. Returns the arguments to add: with
+    `run.resume=true`, the directory of the run or sweep to continue.
     """
     overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
     for override in overrides:
@@ -93,7 +99,8 @@ def check_overrides(args: Sequence[str]) -> None:
     sweeps = {o.get_key_element(): list(o.sweep_string_iterator()) for o in parsed if o.is_sweep_override()}
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     firsts = [f"{k}={v[0]}" for k, v in sweeps.items()]
-    base = compose_config(fixed + firsts, with_hydra=True)
+    hydra_settings = [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith("hydra.")]
+    base = compose_config(fixed + firsts + hydra_settings, with_hydra=True)
     multirun = any(a in ("--multirun", "-m") for a in args) or base.hydra.mode == RunMode.MULTIRUN
     if sweeps and not multirun:
         key = next(iter(sweeps))
@@ -107,15 +114,36 @@ def check_overrides(args: Sequence[str]) -> None:
                 if parsed_param.is_sweep_override()
                 else [str(text)]
             )
-    build_spec(base)
+    cases = _plain(sweeper.get("cases"))
+    jobs = math.prod(len(v) for v in sweeps.values()) * max(len(cases), 1) if multirun else 1
+    workers = _parallel_jobs(base, jobs) if multirun else 1
+
+    def check(cfg: DictConfig) -> None:
+        check_memory(build_spec(cfg), workers)
+
+    check(base)
     firsts = {k: v[0] for k, v in sweeps.items()}
     for key, values in sweeps.items():
         others = [f"{k}={v}" for k, v in firsts.items() if k != key]
         for value in values:
-            build_spec(compose_config([*fixed, *others, f"{key}={value}"]))
-    for name, values in _plain(sweeper.get("cases")).items():
+            check(compose_config([*fixed, *others, f"{key}={value}"]))
+    for name, values in cases.items():
         extra = case_overrides(name, values or {})
-        build_spec(compose_config([*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra]))
+        check(compose_config([*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra]))
+    if not bool(OmegaConf.select(base, "run.resume", default=False)):
+        return []
+    target = resume_target(base, overrides, multirun)
+    print(f"greyzone: resuming {target}", file=sys.stderr, flush=True)
+    return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
+
+
+def _parallel_jobs(cfg: DictConfig, jobs: int) -> int:
+    """How many jobs the launcher runs at once (joblib: n_jobs, -1 = one per core)."""
+    n_jobs = OmegaConf.select(cfg, "hydra.launcher.n_jobs", default=1) or 1
+    cores = os.cpu_count() or 1
+    n_jobs = int(n_jobs)
+    at_once = n_jobs if n_jobs > 0 else max(cores + 1 + n_jobs, 1)
+    return max(1, min(at_once, jobs))
 
 
 def _plain(node: object) -> dict:
@@ -131,13 +159,17 @@ def _is_override(arg: str) -> bool:
 
 
 def launch(
-    name: str, hydra_app: Callable[[], None], check: Callable[[list[str]], None], argv: Sequence[str] | None
+    name: str,
+    hydra_app: Callable[[], None],
+    check: Callable[[list[str]], list[str] | None],
+    argv: Sequence[str] | None,
 ) -> None:
-    """Check the arguments with `check` (one-line error, exit 2), then hand them to Hydra."""
+    """Check the arguments with `check` (one-line error, exit 2), add what it returns, then
+    hand them to Hydra."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not any(a in _OTHER_CONFIG or a in _INFO_ONLY for a in args):
         try:
-            check(args)
+            args += check(args) or []
         except ConfigError as exc:
             print(f"{name}: error: {exc}", file=sys.stderr, flush=True)
             raise SystemExit(USAGE_ERROR) from None

@@ -4,9 +4,13 @@ as quantiles across replications."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from model.recorder import WeeklySeries
 
@@ -27,11 +31,18 @@ class FanPaths:
         self.dates: np.ndarray | None = None
 
     def add(self, series: WeeklySeries) -> None:
+        self.add_paths(self.paths_of(series), series.dates)
+
+    def paths_of(self, series: WeeklySeries) -> np.ndarray:
+        """One replication's fan series: series x weeks."""
         index = {name: i for i, name in enumerate(series.materials)}
         rows = [series.material[metric][:, index[mat]] for metric, mat in self.keys[: -len(SCALAR_SERIES)]]
         rows += [series.scalar[name] for name in SCALAR_SERIES]
-        self.paths.append(np.array(rows))
-        self.dates = series.dates
+        return np.array(rows)
+
+    def add_paths(self, paths: np.ndarray, dates: np.ndarray) -> None:
+        self.paths.append(paths)
+        self.dates = dates
 
     def add_rows(self, rows: pd.DataFrame, dates: np.ndarray) -> None:
         """Add one replication from its tidy weekly rows (metric, material, week, value)."""
@@ -46,6 +57,20 @@ class FanPaths:
             paths[i, week[mask]] = value[mask]
         self.paths.append(paths)
         self.dates = dates
+
+    @classmethod
+    def from_weekly(cls, path: Path, materials: Sequence[str]) -> FanPaths:
+        """Fan paths read back from a run's weekly.parquet, one replication (row group) at a time."""
+        fans = cls(materials)
+        wanted = pa.array(fans.metrics)
+        source = pq.ParquetFile(path)
+        for group in range(source.num_row_groups):
+            table = source.read_row_group(group, columns=["week", "date", "metric", "material", "value"])
+            table = table.filter(pc.is_in(table["metric"].cast(pa.string()), value_set=wanted))
+            rows = table.to_pandas()
+            dates = np.array(sorted(set(rows["date"])), dtype="datetime64[D]")
+            fans.add_rows(rows, dates)
+        return fans
 
     @property
     def metrics(self) -> list[str]:

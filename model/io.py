@@ -21,15 +21,28 @@ class RunDirectoryError(RuntimeError):
 
 
 def write_atomic_text(path: Path, text: str) -> None:
+    """Write `text` under a temporary name, flush it to disk, then rename it into place."""
     tmp = path.with_name(path.name + PARTIAL)
-    tmp.write_text(text)
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
-def write_atomic_parquet(path: Path, frame: pd.DataFrame) -> None:
+def write_atomic_parquet(path: Path, frame: pd.DataFrame | pa.Table) -> None:
+    """Write a table to Parquet under a temporary name, then rename it into place."""
     tmp = path.with_name(path.name + PARTIAL)
-    pq.write_table(to_arrow(frame), tmp, compression="zstd")
+    table = frame if isinstance(frame, pa.Table) else to_arrow(frame)
+    pq.write_table(table, tmp, compression="zstd")
+    sync(tmp)
     os.replace(tmp, path)
+
+
+def sync(path: Path) -> None:
+    """Flush a written file to disk (a rename after it is then safe against a crash)."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -49,8 +62,8 @@ class ParquetStream:
         self.tmp = path.with_name(path.name + PARTIAL)
         self._writer: pq.ParquetWriter | None = None
 
-    def write(self, frame: pd.DataFrame) -> None:
-        table = to_arrow(frame)
+    def write(self, frame: pd.DataFrame | pa.Table) -> None:
+        table = frame if isinstance(frame, pa.Table) else to_arrow(frame)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
         self._writer.write_table(table)
@@ -58,6 +71,7 @@ class ParquetStream:
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.close()
+            sync(self.tmp)
             os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
@@ -66,11 +80,13 @@ class ParquetStream:
         self.tmp.unlink(missing_ok=True)
 
 
-def prepare_run_dir(path: Path) -> Path:
-    """Create the run directory; refuse one that already holds a finished or started run."""
+def prepare_run_dir(path: Path, resume: bool = False) -> Path:
+    """Create the run directory; refuse one that already holds a finished run, or (unless
+    resuming) a started one."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    for name in (MARKER, "outcomes.parquet", "weekly.parquet"):
+    names = (MARKER,) if resume else (MARKER, "outcomes.parquet", "weekly.parquet")
+    for name in names:
         if (path / name).exists():
             raise RunDirectoryError(
                 f"{path}: already holds a run ({name}); choose another output directory "

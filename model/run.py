@@ -1,8 +1,9 @@
 """One job: a scenario's replications, written to a run directory.
 
 `run_job` is the plain function behind the Hydra app; tests and notebooks call it with a
-composed config. Files are written under temporary names and renamed when the job has
-finished; `run.json` (status "complete") is written last and marks a finished run.
+composed config. Each replication is checkpointed as it finishes (model/checkpoint.py); the
+job's files are assembled from the checkpoints under temporary names and renamed into place;
+`run.json` (status "complete") is written last and marks a finished run.
 """
 
 from __future__ import annotations
@@ -24,10 +25,22 @@ from omegaconf import DictConfig
 
 from model import __version__
 from model.analysis import format_table, percentile_table
+from model.checkpoint import Checkpoints, fingerprint
 from model.config.paths import REPO_ROOT
-from model.config.spec import ModelSpec, build_spec
+from model.config.resources import check_memory
+from model.config.spec import ModelSpec, build_spec, to_container
 from model.fans import FanPaths
-from model.io import FAILED, MARKER, ParquetStream, prepare_run_dir, write_atomic_parquet, write_atomic_text
+from model.io import (
+    FAILED,
+    MARKER,
+    ParquetStream,
+    RunDirectoryError,
+    is_complete,
+    prepare_run_dir,
+    read_marker,
+    write_atomic_parquet,
+    write_atomic_text,
+)
 from model.model import GreyzoneModel
 from model.outcomes import compute_outcomes
 from model.plots import fan_chart
@@ -71,49 +84,69 @@ def run_job(
     """Run `run.replications` replications of the configured scenario into `output_dir`.
 
     `job` describes the job within a sweep (num, total); `report` writes report.md for the run
-    (a sweep writes one report at its root instead).
+    (a sweep writes one report at its root instead). Every finished replication is
+    checkpointed; with `run.resume=true` a killed job continues from its checkpoints and a
+    finished one is skipped.
     """
     spec = build_spec(cfg)
-    out = prepare_run_dir(Path(output_dir))
+    run = spec.run
+    config_print = fingerprint(to_container(cfg))
     job = {"num": 0, "total": 1, **(job or {}), "overrides": list(overrides)}
     name = spec.scenario.name
     if job["total"] > 1:
         name = f"job {job['num'] + 1}/{job['total']} ({spec.study.case or spec.scenario.name})"
-    run = spec.run
+    if run.resume and is_complete(Path(output_dir)):
+        return _finished(Path(output_dir), spec, config_print, name)
+    check_memory(spec)
+    out = prepare_run_dir(Path(output_dir), resume=run.resume)
+    store = Checkpoints(out, config_print)
+    saved = set(store.open(resume=run.resume))
+    (out / FAILED).unlink(missing_ok=True)
+    indices = [run.replication_offset + i for i in range(run.replications)]
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    weekly = ParquetStream(out / "weekly.parquet")
-    outcomes = ParquetStream(out / "outcomes.parquet")
-    fans, events = FanPaths(run.fan_materials), []
+    todo = [r for r in indices if r not in saved]
     log.info(
-        "%s: %d replications x %d weeks, %d firms -> %s",
+        "%s: %d replications x %d weeks, %d firms -> %s%s",
         name,
         run.replications,
         run.horizon_weeks,
         run.firms,
         out,
+        f" (resumed: {run.replications - len(todo)} already done)" if len(todo) < len(indices) else "",
     )
+    weekly = ParquetStream(out / "weekly.parquet")
+    outcomes = ParquetStream(out / "outcomes.parquet")
     try:
-        for i in range(run.replications):
-            replication = run.replication_offset + i
+        for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
             tick = time.perf_counter()
             model = GreyzoneModel(spec, replication)
             model.run()
             series = model.recorder.result()
             model.release_state()
-            weekly.write(series.to_frame())
-            outcomes.write(compute_outcomes(series, spec, model.china.events))
-            fans.add(series)
-            events.append(_events(model))
+            store.save(
+                replication,
+                series.to_frame(),
+                compute_outcomes(series, spec, model.china.events),
+                _events(model),
+                FanPaths(run.fan_materials).paths_of(series),
+                series.dates,
+            )
             if run.progress:
                 log.info(
                     "%s: replication %d/%d (index %d) done in %.2f s",
                     name,
-                    i + 1,
+                    done,
                     run.replications,
                     replication,
                     time.perf_counter() - tick,
                 )
+        fans, events = FanPaths(run.fan_materials), []
+        for saved_replication in store.replications(indices):
+            weekly.write(saved_replication.weekly)
+            outcomes.write(saved_replication.outcomes)
+            fans.add_paths(saved_replication.fan_paths, saved_replication.dates)
+            events.append(saved_replication.events)
         outcomes.commit()
         outcome_table = pd.read_parquet(out / "outcomes.parquet")
         event_table = pd.concat(events, ignore_index=True)
@@ -141,18 +174,36 @@ def run_job(
             "error": reason,
             "scenario": spec.scenario.name,
             "job": job,
+            "replications_saved": len(store.saved()),
         }
         write_atomic_text(out / FAILED, json.dumps(failure, indent=2, default=str) + "\n")
         raise
     wall = time.perf_counter() - clock
-    meta = _metadata(spec, started, wall, overrides, job)
+    meta = _metadata(spec, started, wall, overrides, job, config_print)
     write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
+    store.remove()
     log.info("%s: finished in %.1f s (%.2f s per replication)", name, wall, wall / run.replications)
     if report:
         write_report(out)
     if show_table:
         print(f"\n{spec.scenario.name}: {format_table(summary)}\n", flush=True)
     return JobResult(out, spec, outcome_table, fan, event_table, summary, meta)
+
+
+def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobResult:
+    """A job that a resumed sweep finds complete: checked against the config, then read back."""
+    meta = read_marker(out) or {}
+    if meta.get("fingerprint") != config_print:
+        raise RunDirectoryError(
+            f"{out}: run.resume=true, but the finished run there has a different config; "
+            "resume with the same command, or choose another output directory"
+        )
+    log.info("%s: already complete in %s (resumed: skipped)", name, out)
+    Checkpoints(out, config_print).remove()  # left behind if the job was killed while tidying up
+    outcome_table = pd.read_parquet(out / "outcomes.parquet")
+    fan = FanPaths.from_weekly(out / "weekly.parquet", spec.run.fan_materials).quantiles()
+    events = pd.read_parquet(out / "policy_events.parquet")
+    return JobResult(out, spec, outcome_table, fan, events, percentile_table(outcome_table), meta)
 
 
 def _events(model: GreyzoneModel) -> pd.DataFrame:
@@ -174,11 +225,17 @@ def _events(model: GreyzoneModel) -> pd.DataFrame:
 
 
 def _metadata(
-    spec: ModelSpec, started: dt.datetime, wall: float, overrides: Sequence[str], job: Mapping[str, Any]
+    spec: ModelSpec,
+    started: dt.datetime,
+    wall: float,
+    overrides: Sequence[str],
+    job: Mapping[str, Any],
+    config_print: str,
 ) -> dict[str, Any]:
     run = spec.run
     return {
         "status": "complete",
+        "fingerprint": config_print,
         "job": dict(job),
         "study": {
             "name": spec.study.name,

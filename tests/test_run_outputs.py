@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from model.config.compose import compose_config
-from model.io import RunDirectoryError
+from model.io import RunDirectoryError, find_runs
 from model.model import GreyzoneModel
+from model.report_cli import main as report_main
 from model.run import FILES, run_job
 from tests.conftest import SMALL
 
@@ -81,6 +82,58 @@ def test_a_failed_run_leaves_nothing_that_looks_finished(tmp_path: Path, monkeyp
     out = tmp_path / "run"
     with pytest.raises(RuntimeError, match="boom"):
         run_job(compose_config(TINY), out, show_table=False)
-    assert sorted(p.name for p in out.iterdir()) == ["failed.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".replications", "failed.json"]
     failure = json.loads((out / "failed.json").read_text())
-    assert (failure["status"], failure["error"]) == ("failed", "boom")
+    assert (failure["status"], failure["error"], failure["replications_saved"]) == ("failed", "boom", 1)
+    assert not find_runs(tmp_path)[0]  # nothing there counts as a finished run
+
+
+def test_a_failed_run_resumes_from_its_checkpoints_to_the_same_files(tmp_path: Path, monkeypatch) -> None:
+    whole = run_job(compose_config(TINY), tmp_path / "whole", show_table=False, report=False)
+    runs = []
+    original = GreyzoneModel.run
+
+    def failing(self, weeks=None):
+        runs.append(self.replication)
+        if len(runs) == 2:
+            raise RuntimeError("boom")
+        return original(self, weeks)
+
+    monkeypatch.setattr(GreyzoneModel, "run", failing)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="boom"):
+        run_job(compose_config(TINY), out, show_table=False, report=False)
+    with pytest.raises(RunDirectoryError, match=r"unfinished run; add run\.resume=true"):
+        run_job(compose_config(TINY), out, show_table=False, report=False)
+    resumed = run_job(compose_config([*TINY, "run.resume=true"]), out, show_table=False, report=False)
+    assert runs == [0, 1, 1]  # replication 0 was not run again
+    for name in ("weekly.parquet", "outcomes.parquet", "policy_events.parquet", "summary.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert resumed.outcomes.equals(whole.outcomes)
+    assert not (out / "failed.json").exists() and not (out / ".replications").exists()
+    again = run_job(compose_config([*TINY, "run.resume=true"]), out, show_table=False, report=False)
+    assert runs == [0, 1, 1] and again.outcomes.equals(whole.outcomes)  # finished: skipped
+    with pytest.raises(RunDirectoryError, match="different config"):
+        run_job(compose_config([*TINY, "run.resume=true", "run.seed=5"]), out, show_table=False)
+
+
+def test_a_killed_run_is_reported_incomplete_and_never_read_as_finished(tmp_path: Path, monkeypatch, caplog):
+    original = GreyzoneModel.run
+    calls = []
+
+    def killed_in_second(self, weeks=None):
+        calls.append(self.replication)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the job stops part-way, as under a kill
+        return original(self, weeks)
+
+    monkeypatch.setattr(GreyzoneModel, "run", killed_in_second)
+    out = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        run_job(compose_config(TINY), out, show_table=False)
+    (out / "failed.json").unlink()  # a SIGKILL leaves no failure record at all
+    with pytest.raises(SystemExit) as caught:
+        report_main([str(out)])
+    assert caught.value.code == 1
+    assert "incomplete: started but never finished (no run.json; 1 replication(s) saved" in caplog.text
+    assert not (out / "outcomes.parquet").exists()

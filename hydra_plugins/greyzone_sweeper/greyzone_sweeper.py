@@ -14,6 +14,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf
 
+from model.resume import command_overrides
+
 log = logging.getLogger(__name__)
 PLAN = "sweep_plan.json"
 CASE_KEY = "study.case"
@@ -65,10 +67,13 @@ class GreyzoneSweeper(BasicSweeper):
         else:
             jobs = grid
         sweep_dir = Path(self.config.hydra.sweep.dir)
+        resume = bool(OmegaConf.select(self.config, "run.resume", default=False))
+        resuming = _check_existing(sweep_dir, jobs, resume)
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-        _write_plan(sweep_dir, jobs)
-        log.info("sweep of %d jobs into %s", len(jobs), sweep_dir)
+        if not resuming:  # a resumed sweep keeps the record of the command that started it
+            OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+            _write_plan(sweep_dir, jobs)
+        log.info("sweep of %d jobs into %s%s", len(jobs), sweep_dir, " (resumed)" if resume else "")
         size = self.max_batch_size or len(jobs)
         self.results = []
         for start in range(0, len(jobs), size):
@@ -88,6 +93,31 @@ class GreyzoneSweeper(BasicSweeper):
                     str(error).splitlines()[0] if str(error) else "",
                 )
         return [self.results]
+
+
+class SweepDirectoryError(RuntimeError):
+    """A sweep directory that holds another sweep."""
+
+
+def _check_existing(sweep_dir: Path, jobs: Sequence[Sequence[str]], resume: bool) -> bool:
+    """Never mix two sweeps in one directory; a resume must plan the same jobs.
+
+    Returns whether an earlier sweep is being resumed."""
+    plan = sweep_dir / PLAN
+    if not plan.exists():
+        return False
+    if not resume:
+        raise SweepDirectoryError(
+            f"{sweep_dir} already holds a sweep; add run.resume=true to continue it, "
+            "or choose another hydra.sweep.dir"
+        )
+    planned = [command_overrides(j["overrides"]) for j in json.loads(plan.read_text())["jobs"]]
+    if planned != [command_overrides(j) for j in jobs]:
+        raise SweepDirectoryError(
+            f"{sweep_dir}: run.resume=true, but this command plans other jobs than the sweep there; "
+            "resume with the same command, or choose another hydra.sweep.dir"
+        )
+    return True
 
 
 def _write_plan(sweep_dir: Path, jobs: Sequence[Sequence[str]]) -> None:

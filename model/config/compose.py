@@ -27,6 +27,7 @@ def compose_config(
     with_hydra: keep Hydra's own node (sweeper, launcher, mode) in the result.
     """
     overrides = list(overrides)
+    _check_optional_groups(overrides)
     try:
         return _compose(overrides, config_name, with_hydra)
     except (HydraException, OmegaConfBaseException, ValueError) as exc:
@@ -49,6 +50,9 @@ def explain(exc: Exception, overrides: list[str], config_name: str = "config") -
         options = list(getattr(exc, "options", None) or [])
         allowed = f"allowed: {', '.join(sorted(options))}" if options else "no such option"
         return ConfigError(group or missing, f"unknown option '{option}'; {allowed}")
+    cause = exc.__cause__
+    if message.startswith("Error merging override") and getattr(cause, "full_key", None):
+        return ConfigError(str(cause.full_key), str(cause).splitlines()[0])
     match = _GROUP_OVERRIDE.search(message) or _COULD_NOT_OVERRIDE.search(message)
     if match:
         key = match.group(1)
@@ -56,6 +60,21 @@ def explain(exc: Exception, overrides: list[str], config_name: str = "config") -
         return _unknown_path(base, key)
     first = next((line.strip() for line in message.splitlines() if line.strip()), type(exc).__name__)
     return ConfigError("overrides", first)
+
+
+OPTIONAL_GROUPS = ("experiments",)  # `optional` in the defaults list: Hydra skips unknown options
+
+
+def _check_optional_groups(overrides: Sequence[str]) -> None:
+    """Refuse an unknown option of an optional group (Hydra would silently ignore it)."""
+    for override in overrides:
+        key, _, value = override.partition("=")
+        group = key.lstrip("+~")
+        if group not in OPTIONAL_GROUPS or not value or value == "null" or "," in value:
+            continue
+        options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+        if value not in options:
+            raise ConfigError(group, f"unknown option '{value}'; allowed: {', '.join(options)}")
 
 
 def _unknown_path(base: DictConfig, key: str) -> ConfigError:

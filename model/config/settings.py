@@ -30,6 +30,8 @@ class RunSettings:
         leverage efficiency, so that a shock that costs China no share is not infinitely efficient.
     fan_materials: materials drawn in the fan chart.
     progress: print progress per replication.
+    resume: continue an interrupted run (or sweep) in its directory, skipping finished
+        replications and jobs; the numbers do not depend on it.
     """
 
     replications: int
@@ -44,6 +46,7 @@ class RunSettings:
     leverage_floor_points: float
     fan_materials: tuple[str, ...]
     progress: bool
+    resume: bool
 
 
 def parse_run(reader: Reader) -> RunSettings:
@@ -63,6 +66,7 @@ def parse_run(reader: Reader) -> RunSettings:
         leverage_floor_points=reader.number("leverage_floor_points", "positive"),
         fan_materials=tuple(fan),
         progress=reader.boolean("progress"),
+        resume=reader.boolean("resume"),
     )
     reader.finish()
     return settings

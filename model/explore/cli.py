@@ -18,8 +18,7 @@ from model.cli import USAGE_ERROR, _is_override, launch
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
-from model.config.spec import build_spec
-from model.explore.studies import METHODS, model_config, run_study
+from model.explore.studies import check_study, run_study
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="explore")
@@ -39,10 +38,7 @@ def check(args: Sequence[str]) -> None:
         raise ConfigError("--multirun", "a study runs its own design; run one study per command")
     overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
     cfg = compose_config(overrides, config_name="explore")
-    method = cfg.explore.get("method")
-    if method not in METHODS:
-        raise ConfigError("explore.method", f"got {method!r}; allowed: {', '.join(METHODS)}")
-    build_spec(model_config(cfg))
+    check_study(cfg)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

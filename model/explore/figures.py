@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model.explore.evaluate import SCALARS
+from model.plots import save
 
 
 def _label(outcome: str) -> str:
@@ -40,9 +41,7 @@ def morris_bars(indices: pd.DataFrame, path: Path, top: int = 12) -> Path:
         ax.tick_params(axis="y", labelsize=7)
     fig.suptitle("Morris screening: most influential seeded parameters")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def sobol_bars(indices: pd.DataFrame, path: Path) -> Path:
@@ -71,9 +70,7 @@ def sobol_bars(indices: pd.DataFrame, path: Path) -> Path:
     axes[0].legend(fontsize=8, loc="lower right")
     fig.suptitle("Sobol indices (bars: 95% bootstrap intervals)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def prim_tradeoffs(trajectories: dict[str, tuple[pd.DataFrame, int]], path: Path) -> Path:
@@ -100,9 +97,7 @@ def prim_tradeoffs(trajectories: dict[str, tuple[pd.DataFrame, int]], path: Path
         fig.colorbar(points, ax=ax, label="restricted dimensions")
     fig.suptitle("PRIM peeling trajectories")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def calibration_figure(
@@ -165,6 +160,4 @@ def calibration_figure(
     ax.tick_params(axis="y", labelsize=8)
     ax.set_title("Every target")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)

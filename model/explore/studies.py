@@ -21,10 +21,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
+from model.config.paths import CONFIG_DIR
+from model.config.resources import check_memory
 from model.config.spec import build_spec
 from model.explore import calibrate as cal
 from model.explore import discovery, figures, gsa
 from model.explore.evaluate import SCALARS, evaluate
+from model.explore.settings import validate_explore
 from model.explore.space import Parameter, apply, extra_parameters, require, seed_parameters, table
 from model.io import write_atomic_parquet, write_atomic_text
 from model.model import GreyzoneModel
@@ -33,21 +36,17 @@ from model.report import _table
 log = logging.getLogger(__name__)
 
 MARKER = "study.json"
-METHODS = ("calibrate", "morris", "sobol", "prim")
 
 
 def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> Path:
     """Run the study `cfg.explore.method` into `output_dir`; return the report's path."""
+    method = check_study(cfg)
     ex = cfg.explore
-    method = ex.get("method")
-    if method not in METHODS:
-        raise ConfigError("explore.method", f"got {method!r}; allowed: {', '.join(METHODS)}")
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     if (out / MARKER).exists():
         raise ConfigError("hydra.run.dir", f"{out} already holds a finished study; choose another directory")
     cfg = with_study(model_config(cfg), ex)
-    build_spec(model_config(cfg))  # refuse a bad model config before anything runs
     workers = _workers(ex.get("workers"))
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
@@ -81,6 +80,17 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
     write_atomic_text(out / MARKER, json.dumps(marker, indent=2, default=str) + "\n")
     log.info("%s: finished in %.1f minutes -> %s", method, wall / 60, report)
     return report
+
+
+def check_study(cfg: DictConfig) -> str:
+    """Validate the study's settings and its model config before anything runs; the method."""
+    spec = build_spec(model_config(cfg))
+    scenarios = tuple(sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml")))
+    method = validate_explore(cfg, scenarios, spec.seeds.materials.names)
+    if method != "calibrate":
+        _space(cfg)  # the patterns and extras must select a non-empty, valid space
+    check_memory(spec, _workers(cfg.explore.get("workers")))
+    return method
 
 
 def model_config(cfg: DictConfig) -> DictConfig:
