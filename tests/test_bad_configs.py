@@ -113,7 +113,7 @@ EXPLORE_CORPUS = [
     (["explore=sobol", "explore.include=[zzz*]"], "explore.include", "selects no ranged parameter"),
     (["explore=prim", "explore.cases=[ambiguous_curbs,nope]"], "explore.cases", "unknown scenario 'nope'"),
     (["explore=prim", "explore.questions.concede_26w_ban.case=baseline"], "explore.questions", "allowed"),
-    (["explore=prim", "explore.design=/no/such/study"], "explore.design", "finished PRIM study"),
+    (["explore=prim", "explore.design=/no/such/study"], "explore.design", "PRIM study's directory"),
     (["explore=calibrate", "explore.figure.materials=[Qq]"], "explore.figure.materials", "unknown material"),
     (["explore=calibrate", "explore.grid.market.price_response=[]"], "explore.grid", "non-empty list"),
     (["-m", "explore=morris"], "--multirun", "one study per command"),

@@ -48,6 +48,19 @@ def test_every_corner_of_the_space_is_a_valid_model_config(corner):
     assert spec.seeds.licensing.review_median_weeks == values["licensing.review_median_weeks"]
 
 
+@pytest.mark.parametrize("capacity", [0.0, 5e-324, 1e-300])
+def test_a_drawn_capacity_too_small_for_the_non_china_share_is_raised_to_cover_it(capacity):
+    """Found by hypothesis: a subnormal draw (5e-324) lost the deficit when scaled by need / have."""
+    cfg = compose_config([])
+    params = seed_parameters(cfg)
+    values = {p.name: p.base for p in params}
+    values.update({"materials.Lu.japan_demand_t": 13.07, "materials.Lu.china_share": 0.9})
+    values["suppliers.nonchina.Others.capacity_t.Lu"] = capacity
+    spec = build_spec(apply(cfg, values, params))  # raises if non-China capacity < need
+    lu = spec.seeds.materials.names.index("Lu")
+    assert spec.seeds.suppliers.capacity_t[:, lu].sum() >= 13.07 * 0.1
+
+
 def test_extra_parameters_apply_only_to_their_cases():
     cfg = compose_config(["scenario=blanket_ban"])
     params = extra_parameters(

@@ -116,8 +116,10 @@ def _cases(r: Reader, k: str) -> None:
 
 def _design(r: Reader, k: str) -> None:
     value = r.raw(k, None)
-    if value is not None and not (isinstance(value, str) and Path(value).is_dir()):
-        raise ConfigError(r.key(k), f"got {value!r}; must be null or the directory of a finished PRIM study")
+    if value is not None and not (isinstance(value, str) and Path(value).exists()):
+        raise ConfigError(
+            r.key(k), f"got {value!r}; must be null or a PRIM study's directory (or its design.parquet)"
+        )
 
 
 def _grid(r: Reader, k: str) -> None:

@@ -155,12 +155,12 @@ def _cover_nonchina_supply(cfg: DictConfig) -> None:
         have = sum(float(leaf.value) for leaf in leaves)
         if need <= have or not leaves:
             continue
-        if have > 0:
-            for leaf in leaves:
-                leaf.value = float(leaf.value) * need / have * (1.0 + 1e-6)
-        else:
-            for leaf in leaves:
-                leaf.value = need / len(leaves) * (1.0 + 1e-6)
+        # add the deficit in proportion to each capacity (equally if all are zero); scaling by
+        # need / have instead loses the deficit when a drawn capacity is subnormal (5e-324)
+        deficit = need * (1.0 + 1e-6) - have
+        for leaf in leaves:
+            weight = float(leaf.value) / have if have > 0 else 1.0 / len(leaves)
+            leaf.value = float(leaf.value) + deficit * weight
 
 
 def _cap_line_shares(cfg: DictConfig) -> None:
