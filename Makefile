@@ -1,5 +1,6 @@
-# greyzone: `make demo` runs the main comparison; `make test` runs the test suite.
-# Both create .venv with a Python >= 3.12 and install the pinned dependencies first.
+# greyzone: `make demo` runs the main comparison; `make test` runs the test suite;
+# `make app` serves the dashboard on http://127.0.0.1:8765.
+# All create .venv with a Python >= 3.12 and install the pinned dependencies first.
 SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ DEMO_DIR := outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-slow lint bench lock venv
+.PHONY: demo test test-slow lint bench lock venv app browser
 
 venv: $(STAMP)
 
@@ -25,9 +26,17 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(VENV)/bin/greyzone --multirun scenario=ambiguous_curbs,blanket_ban hydra.sweep.dir=$(DEMO_DIR)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
 	$(PY) -m pytest -q
+
+browser:
+	@scripts/ensure_chromium.sh
+
+APP_PORT ?= 8765
+app: $(STAMP)
+	@echo "[make] greyzone dashboard on http://127.0.0.1:$(APP_PORT) (Ctrl-C to stop)"
+	$(VENV)/bin/solara run model.app --host 127.0.0.1 --port $(APP_PORT) --production
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow

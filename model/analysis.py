@@ -102,6 +102,14 @@ HEADLINES = (
 HEADLINE_LABELS = {h.label: h for h in HEADLINES}
 
 
+def national(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a tidy outcome table that hold national totals: no single material or sector
+    (material and sector each missing or "all")."""
+    material = outcomes["material"].astype(object)
+    sector = outcomes["sector"].astype(object)
+    return outcomes[(material.isna() | (material == "all")) & (sector.isna() | (sector == "all"))]
+
+
 def select(outcomes: pd.DataFrame, headline: Headline) -> pd.DataFrame:
     """Rows of a tidy outcome table for one headline."""
     mask = outcomes["outcome"] == headline.outcome
