@@ -26,10 +26,11 @@ import pyarrow.parquet as pq
 
 from model.io import PARTIAL, RunDirectoryError, sync, to_arrow, write_atomic_text
 
-CHECKPOINTS = ".replications"
+CHECKPOINTS = ".replications"  # a job's finished replications
+STUDY_CHECKPOINTS = ".chunks"  # a greyzone-explore study's finished chunks of points
 CONFIG = "config.json"
 # Keys that change how a job runs, not what it computes: a resume may differ in them.
-NOT_FINGERPRINTED = (("run", "resume"), ("run", "progress"))
+NOT_FINGERPRINTED = (("run", "resume"), ("run", "progress"), ("explore", "workers"))
 
 
 def fingerprint(config: Mapping[str, Any]) -> str:

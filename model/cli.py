@@ -99,8 +99,7 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     sweeps = {o.get_key_element(): list(o.sweep_string_iterator()) for o in parsed if o.is_sweep_override()}
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     firsts = [f"{k}={v[0]}" for k, v in sweeps.items()]
-    hydra_settings = [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith("hydra.")]
-    base = compose_config(fixed + firsts + hydra_settings, with_hydra=True)
+    base = compose_config(fixed + firsts + hydra_settings(args), with_hydra=True)
     multirun = any(a in ("--multirun", "-m") for a in args) or base.hydra.mode == RunMode.MULTIRUN
     if sweeps and not multirun:
         key = next(iter(sweeps))
@@ -151,6 +150,11 @@ def _plain(node: object) -> dict:
     if node is None:
         return {}
     return OmegaConf.to_container(node, resolve=False) if OmegaConf.is_config(node) else dict(node)
+
+
+def hydra_settings(args: Sequence[str]) -> list[str]:
+    """The `hydra.*` settings among the command's arguments (e.g. hydra.sweep.dir=...)."""
+    return [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith("hydra.")]
 
 
 def _is_override(arg: str) -> bool:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MARKER = "run.json"
+STUDY_MARKER = "study.json"  # a finished greyzone-explore study
 FAILED = "failed.json"
 PARTIAL = ".partial"
 

@@ -17,9 +17,9 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from model.aggregate import PLAN
-from model.checkpoint import CHECKPOINTS
+from model.checkpoint import CHECKPOINTS, STUDY_CHECKPOINTS
 from model.config.errors import ConfigError
-from model.io import FAILED, MARKER
+from model.io import FAILED, MARKER, STUDY_MARKER
 
 IGNORED = ("run.resume", "run.progress")
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}")
@@ -72,7 +72,8 @@ def _started(path: Path, multirun: bool) -> bool:
         return False
     if multirun:
         return (path / PLAN).exists()
-    return any((path / name).exists() for name in (MARKER, FAILED, CHECKPOINTS))
+    started = (MARKER, STUDY_MARKER, FAILED, CHECKPOINTS, STUDY_CHECKPOINTS)
+    return any((path / name).exists() for name in started)
 
 
 def _recorded_overrides(path: Path, multirun: bool) -> list[str] | None:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+import model.explore.evaluate as evaluate_module
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.spec import build_spec
@@ -149,6 +150,36 @@ def test_calibrated_replay_stays_within_tolerance_of_its_fitted_targets():
     fitted = result[result["role"] == "fit"]
     assert spec.scenario.name == "replay_2010"
     assert fitted["within"].all(), fitted[["observed", "model_mean", "log_ratio", "tolerance"]].to_string()
+
+
+def test_a_study_killed_part_way_resumes_from_its_saved_chunks_to_the_same_design(tmp_path, monkeypatch):
+    settings = (
+        "explore=morris",
+        "explore.trajectories=2",
+        "explore.include=[licensing.*]",
+        "explore.chunk_size=4",
+    )
+    run_study(study_cfg(*settings), tmp_path / "whole", ["explore=morris"])
+    original, calls = evaluate_module._run_chunk, []
+
+    def killed_at_third_chunk(*args, **kwargs):
+        calls.append(args[2][0][0])  # first point of the chunk
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the study stops part-way, as under a kill
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate_module, "_run_chunk", killed_at_third_chunk)
+    out = tmp_path / "killed"
+    with pytest.raises(KeyboardInterrupt):
+        run_study(study_cfg(*settings), out, ["explore=morris"])
+    assert not (out / "study.json").exists() and len(list((out / ".chunks" / "morris").glob("chunk_*"))) == 2
+    with pytest.raises(ConfigError, match=r"unfinished study; add run\.resume=true"):
+        run_study(study_cfg(*settings), out, ["explore=morris"])
+    run_study(study_cfg(*settings, "run.resume=true"), out, ["explore=morris"])
+    assert calls[:2] == [0, 4] and calls[3] == 8  # the two saved chunks were not run again
+    for name in ("design.parquet", "morris.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(out / name), pd.read_parquet(tmp_path / "whole" / name))
+    assert not (out / ".chunks").exists()
 
 
 def test_morris_study_writes_a_complete_report(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from model.config.spec import build_spec
 from model.explore.space import Parameter, apply
+from model.io import write_atomic_parquet
 from model.model import GreyzoneModel
 from model.outcomes import compute_outcomes
 
@@ -105,11 +107,15 @@ def evaluate(
     measure: Callable[..., dict[str, float]] = default_measure,
     label: str = "points",
     case: Mapping[str, Any] | None = None,
+    checkpoint: Path | None = None,
 ) -> pd.DataFrame:
     """One row per point and replication: point, replication, parameter values, measurements.
 
     `points` holds one column per parameter name. `case` adds constant columns; its "case"
-    entry also selects the parameters limited to some cases.
+    entry also selects the parameters limited to some cases. With `checkpoint` (a directory),
+    each finished chunk is saved there and chunks already saved are not run again; the
+    table is then always read back from the saved chunks, so a resumed study gives the
+    same table as an uninterrupted one.
     """
     container = OmegaConf.to_container(base, resolve=False)
     names = [p.name for p in parameters]
@@ -129,21 +135,42 @@ def evaluate(
         n_jobs,
     )
     case_name = (case or {}).get("case")
-    tasks = (delayed(_run_chunk)(container, parameters, chunk, reps, measure, case_name) for chunk in chunks)
+    saved = _saved_chunks(checkpoint)
+    todo = [i for i in range(len(chunks)) if i not in saved]
+    if saved:
+        log.info("%s: %d of %d chunks already saved (resumed)", label, len(chunks) - len(todo), len(chunks))
+    tasks = (delayed(_run_chunk)(container, parameters, chunks[i], reps, measure, case_name) for i in todo)
     runner = Parallel(n_jobs=n_jobs, return_as="generator", backend="loky" if n_jobs != 1 else "sequential")
-    step = max(1, len(chunks) // 10)
-    for done, chunk_rows in enumerate(runner(tasks), start=1):
-        rows.extend(chunk_rows)
-        if done % step == 0 or done == len(chunks):
+    step = max(1, len(todo) // 10)
+    for done, (index, chunk_rows) in enumerate(zip(todo, runner(tasks), strict=True), start=1):
+        if checkpoint is None:
+            rows.extend(chunk_rows)
+        else:
+            write_atomic_parquet(_chunk_file(checkpoint, index), pd.DataFrame(chunk_rows))
+        if done % step == 0 or done == len(todo):
             elapsed = time.perf_counter() - tick
-            eta = elapsed / done * (len(chunks) - done)
-            log.info("%s: %d/%d chunks, %.0f s elapsed, ~%.0f s left", label, done, len(chunks), elapsed, eta)
-    measured = pd.DataFrame(rows)
+            eta = elapsed / done * (len(todo) - done)
+            log.info("%s: %d/%d chunks, %.0f s elapsed, ~%.0f s left", label, done, len(todo), elapsed, eta)
+    if checkpoint is None:
+        measured = pd.DataFrame(rows)
+    else:
+        measured = pd.concat([pd.read_parquet(_chunk_file(checkpoint, i)) for i in range(len(chunks))])
     table = points.reset_index(drop=True).rename_axis("point").reset_index()
     out = measured.merge(table, on="point", how="left", validate="many_to_one")
     for key, value in (case or {}).items():
         out.insert(0, key, value)
     return out.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+
+
+def _chunk_file(checkpoint: Path, index: int) -> Path:
+    return checkpoint / f"chunk_{index:06d}.parquet"
+
+
+def _saved_chunks(checkpoint: Path | None) -> set[int]:
+    if checkpoint is None:
+        return set()
+    checkpoint.mkdir(parents=True, exist_ok=True)
+    return {int(p.stem.split("_")[1]) for p in checkpoint.glob("chunk_*.parquet")}
 
 
 def as_matrix(table: pd.DataFrame, column: str, points: int) -> np.ndarray:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from model.checkpoint import CONFIG, STUDY_CHECKPOINTS, fingerprint
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
@@ -26,16 +28,16 @@ from model.config.resources import check_memory
 from model.config.spec import build_spec
 from model.explore import calibrate as cal
 from model.explore import discovery, figures, gsa
-from model.explore.evaluate import SCALARS, evaluate
+from model.explore.evaluate import SCALARS, default_measure, evaluate
 from model.explore.settings import validate_explore
 from model.explore.space import Parameter, apply, extra_parameters, require, seed_parameters, table
-from model.io import write_atomic_parquet, write_atomic_text
+from model.io import STUDY_MARKER, write_atomic_parquet, write_atomic_text
 from model.model import GreyzoneModel
 from model.report import _table
 
 log = logging.getLogger(__name__)
 
-MARKER = "study.json"
+MARKER = STUDY_MARKER
 
 
 def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> Path:
@@ -44,8 +46,13 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
     ex = cfg.explore
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
     if (out / MARKER).exists():
+        if resume:
+            log.info("%s: already complete in %s (resumed: nothing to run)", method, out)
+            return out / "report.md"
         raise ConfigError("hydra.run.dir", f"{out} already holds a finished study; choose another directory")
+    _open_checkpoints(out, OmegaConf.to_container(cfg, resolve=True), resume)
     cfg = with_study(model_config(cfg), ex)
     workers = _workers(ex.get("workers"))
     clock = time.perf_counter()
@@ -78,8 +85,30 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
         "summary": summary,
     }
     write_atomic_text(out / MARKER, json.dumps(marker, indent=2, default=str) + "\n")
+    shutil.rmtree(out / STUDY_CHECKPOINTS, ignore_errors=True)
     log.info("%s: finished in %.1f minutes -> %s", method, wall / 60, report)
     return report
+
+
+def _open_checkpoints(out: Path, config: dict, resume: bool) -> None:
+    """A study's chunk checkpoints: refuse an unfinished study unless resuming the same config."""
+    root = out / STUDY_CHECKPOINTS
+    record = root / CONFIG
+    now = fingerprint(config)
+    if record.exists():
+        if not resume:
+            raise ConfigError(
+                "hydra.run.dir",
+                f"{out} holds an unfinished study; add run.resume=true to continue it, "
+                "or choose another directory",
+            )
+        if json.loads(record.read_text())["fingerprint"] != now:
+            raise ConfigError(
+                "run.resume",
+                f"the unfinished study in {out} has a different config; resume with the same command",
+            )
+    root.mkdir(parents=True, exist_ok=True)
+    write_atomic_text(record, json.dumps({"fingerprint": now}) + "\n")
 
 
 def check_study(cfg: DictConfig) -> str:
@@ -150,16 +179,7 @@ def _calibrate(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -
         params.append(found[0])
     points = cal.grid(grid_values)
     measure = cal.TargetMeasure(targets)
-    results = evaluate(
-        model_config(cfg),
-        params,
-        points,
-        ex.replications,
-        workers,
-        ex.chunk_size,
-        measure,
-        "calibration grid",
-    )
+    results = _evaluate_design(cfg, params, points, workers, out, "calibrate", measure)
     write_atomic_parquet(out / "grid.parquet", results)
     comparison = cal.compare(results, targets)
     loss = cal.losses(comparison)
@@ -304,15 +324,37 @@ def _nested(values: dict[str, float]) -> dict:
     return root
 
 
+def _evaluate_design(
+    cfg: DictConfig,
+    params: list[Parameter],
+    points: pd.DataFrame,
+    workers: int,
+    out: Path,
+    label: str,
+    measure: Callable[..., dict[str, float]] = default_measure,
+) -> pd.DataFrame:
+    """Run a design's points, saving each chunk under the study's checkpoints."""
+    ex = cfg.explore
+    return evaluate(
+        model_config(cfg),
+        params,
+        points,
+        ex.replications,
+        workers,
+        ex.chunk_size,
+        measure,
+        label,
+        checkpoint=out / STUDY_CHECKPOINTS / label,
+    )
+
+
 # Morris --------------------------------------------------------------------------------------
 def _morris(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
     params, outcomes = _space(cfg), _outcomes(ex)
     write_atomic_parquet(out / "space.parquet", table(params))
     unit, points = gsa.morris_design(params, ex.trajectories, ex.levels, ex.seed)
-    results = evaluate(
-        model_config(cfg), params, points, ex.replications, workers, ex.chunk_size, label="morris"
-    )
+    results = _evaluate_design(cfg, params, points, workers, out, "morris")
     write_atomic_parquet(out / "design.parquet", results)
     indices = gsa.morris_indices(params, unit, results, outcomes, ex.levels, ex.seed)
     write_atomic_parquet(out / "morris.parquet", indices)
@@ -362,9 +404,7 @@ def _sobol(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tu
     params, outcomes = _space(cfg), _outcomes(ex)
     write_atomic_parquet(out / "space.parquet", table(params))
     unit, points = gsa.sobol_design(params, ex.base_samples, ex.seed)
-    results = evaluate(
-        model_config(cfg), params, points, ex.replications, workers, ex.chunk_size, label="sobol"
-    )
+    results = _evaluate_design(cfg, params, points, workers, out, "sobol")
     write_atomic_parquet(out / "design.parquet", results)
     indices = gsa.sobol_indices(params, unit, results, outcomes, ex.resamples, ex.confidence, ex.seed)
     write_atomic_parquet(out / "sobol.parquet", indices)
@@ -406,7 +446,7 @@ def _prim(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tup
         points = results.groupby("point", sort=True)[names].first().reset_index(drop=True)
     else:
         points = discovery.latin_hypercube(params, ex.points, ex.seed)
-        results = _run_cases(cfg, params, points, workers, overrides)
+        results = _run_cases(cfg, params, points, workers, overrides, out)
     write_atomic_parquet(out / "design.parquet", results)
     x = points[names]
     replications = results["replication"].nunique()
@@ -492,7 +532,12 @@ def _prim(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tup
 
 
 def _run_cases(
-    cfg: DictConfig, params: list[Parameter], points: pd.DataFrame, workers: int, overrides: list[str]
+    cfg: DictConfig,
+    params: list[Parameter],
+    points: pd.DataFrame,
+    workers: int,
+    overrides: list[str],
+    out: Path,
 ) -> pd.DataFrame:
     """Every point under every case, with the same replications."""
     ex = cfg.explore
@@ -510,6 +555,7 @@ def _run_cases(
                 ex.chunk_size,
                 label=f"prim {case}",
                 case={"case": case},
+                checkpoint=out / STUDY_CHECKPOINTS / f"prim_{case}",
             )
         )
     return pd.concat(frames, ignore_index=True)
