@@ -9,6 +9,7 @@ compares the estimate with measured peaks).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from dataclasses import dataclass
@@ -97,13 +98,11 @@ def available_memory() -> float:
             if line.startswith("MemAvailable:"):
                 limits.append(float(line.split()[1]) * 1024)
     cgroup = Path("/sys/fs/cgroup")
-    try:
+    with contextlib.suppress(OSError, ValueError):  # no cgroup v2 limit here: the machine's memory counts
         limit = (cgroup / "memory.max").read_text().strip()
         if limit != "max":
             used = float((cgroup / "memory.current").read_text().strip())
             limits.append(float(limit) - used)
-    except (OSError, ValueError):
-        pass
     if not limits:
         limits.append(float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")))
     return max(min(limits), 0.0)
