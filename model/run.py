@@ -117,6 +117,7 @@ def run_job(
     )
     weekly = ParquetStream(out / "weekly.parquet")
     outcomes = ParquetStream(out / "outcomes.parquet")
+    fan_layout = FanPaths(run.fan_materials)  # which series a replication's fan paths hold
     try:
         for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
             tick = time.perf_counter()
@@ -129,7 +130,7 @@ def run_job(
                 series.to_frame(),
                 compute_outcomes(series, spec, model.china.events),
                 _events(model),
-                FanPaths(run.fan_materials).paths_of(series),
+                fan_layout.paths_of(series),
                 series.dates,
             )
             if run.progress:

@@ -131,7 +131,6 @@ def test_the_dashboard_runs_in_a_real_browser(dashboard) -> None:
     try:
         driver.get(dashboard)
         wait.until(lambda d: "Time: 0.0" in text() and "Policy events" in text() and len(charts()) >= 4)
-        assert "Firms: cover against perceived risk" not in text()  # charts are images, not text
         before_charts = charts()
         # change a control: the curb intensity slider, one step up with the keyboard
         slider = driver.find_element(
