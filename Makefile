@@ -9,7 +9,7 @@ DEMO_DIR := outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-slow lint bench lock venv app browser
+.PHONY: demo test test-slow test-cluster lint bench bench-launchers lock venv app browser
 
 venv: $(STAMP)
 
@@ -41,11 +41,17 @@ app: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
+test-cluster: $(STAMP)   # only the tests that start a local Ray cluster (also part of `make test`)
+	$(PY) -m pytest -q -m cluster
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+bench-launchers: $(STAMP)   # per-job overhead of joblib, submitit_local and Ray (benchmarks/launchers.md)
+	$(PY) benchmarks/launchers.py
 
 lock: $(STAMP)
 	@echo "# Pinned versions for every install (make uses: pip install -c constraints.txt)." > constraints.txt.new

@@ -115,7 +115,7 @@ def check_overrides(args: Sequence[str]) -> list[str]:
             )
     cases = _plain(sweeper.get("cases"))
     jobs = math.prod(len(v) for v in sweeps.values()) * max(len(cases), 1) if multirun else 1
-    workers = _parallel_jobs(base, jobs) if multirun else 1
+    workers = parallel_jobs(base, jobs) if multirun else 1
 
     def check(cfg: DictConfig) -> None:
         check_memory(build_spec(cfg), workers)
@@ -136,8 +136,13 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
 
 
-def _parallel_jobs(cfg: DictConfig, jobs: int) -> int:
-    """How many jobs the launcher runs at once (joblib: n_jobs, -1 = one per core)."""
+def parallel_jobs(cfg: DictConfig, jobs: int) -> int:
+    """How many jobs the launcher runs at once on this machine (joblib: n_jobs, -1 = one per
+    core; submitit_local: all of them; Slurm and Ray: one per job on the cluster's nodes)."""
+    if str(OmegaConf.select(cfg, "hydra.launcher._target_", default="")).endswith(
+        "submitit_launcher.LocalLauncher"
+    ):
+        return max(1, jobs)
     n_jobs = OmegaConf.select(cfg, "hydra.launcher.n_jobs", default=1) or 1
     cores = os.cpu_count() or 1
     n_jobs = int(n_jobs)
@@ -153,8 +158,9 @@ def _plain(node: object) -> dict:
 
 
 def hydra_settings(args: Sequence[str]) -> list[str]:
-    """The `hydra.*` settings among the command's arguments (e.g. hydra.sweep.dir=...)."""
-    return [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith("hydra.")]
+    """Hydra's own settings among the command's arguments: `hydra.*` keys (e.g.
+    hydra.sweep.dir=...) and `hydra/*` groups (e.g. hydra/launcher=ray)."""
+    return [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith(("hydra.", "hydra/"))]
 
 
 def _is_override(arg: str) -> bool:

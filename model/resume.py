@@ -70,8 +70,8 @@ def resume_target(cfg: DictConfig, overrides: Sequence[str], multirun: bool) -> 
 def _started(path: Path, multirun: bool) -> bool:
     if not path.is_dir():
         return False
-    if multirun:
-        return (path / PLAN).exists()
+    if multirun:  # a scenario sweep's plan, or a study's (greyzone-explore -m) checkpoints
+        return any((path / name).exists() for name in (PLAN, STUDY_MARKER, STUDY_CHECKPOINTS))
     started = (MARKER, STUDY_MARKER, FAILED, CHECKPOINTS, STUDY_CHECKPOINTS)
     return any((path / name).exists() for name in started)
 

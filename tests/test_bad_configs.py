@@ -100,6 +100,8 @@ GREYZONE_CORPUS = [
         "lower",
     ),
     (["run.resume=true"], "run.resume", "no earlier run of this command"),
+    (["-m", "hydra/launcher=slurm", "hydra.launcher.partitio=cpu"], "hydra.launcher.partitio", "'partition'"),
+    (["-m", "hydra/launcher=ray", "hydra.launcher.cpus_per_job=abc"], "hydra.launcher.cpus_per_job", "Float"),
 ]
 
 EXPLORE_CORPUS = [
@@ -116,7 +118,15 @@ EXPLORE_CORPUS = [
     (["explore=prim", "explore.design=/no/such/study"], "explore.design", "PRIM study's directory"),
     (["explore=calibrate", "explore.figure.materials=[Qq]"], "explore.figure.materials", "unknown material"),
     (["explore=calibrate", "explore.grid.market.price_response=[]"], "explore.grid", "non-empty list"),
-    (["-m", "explore=morris"], "--multirun", "one study per command"),
+    (["-m", "explore=morris", "explore.seed=1,2"], "explore.seed", "one study per command"),
+    (["explore=morris", "explore.job.chunk=3"], "explore.job", "set by greyzone-explore -m"),
+    (["-m", "explore=morris", "hydra/launcher=nope"], "hydra/launcher", "allowed: basic, joblib, ray, slurm"),
+    (
+        ["-m", "explore=morris", "hydra/launcher=ray", "hydra.launcher.adress=x"],
+        "hydra.launcher.adress",
+        "'address'",
+    ),
+    (["-m", "explore=morris", "run.resume=true"], "run.resume", "no earlier sweep of this command"),
 ]
 
 

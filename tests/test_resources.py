@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from model.cli import parallel_jobs
 from model.config import ConfigError
 from model.config.compose import compose_config
 from model.config.resources import GIB, available_memory, check_memory, estimate_memory
@@ -55,3 +56,17 @@ def test_run_job_refuses_before_creating_anything(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"run\.firms: estimated memory"):
         run_job(compose_config(["run.firms=300000000"]), tmp_path / "run", show_table=False)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("launcher", "at_once"),
+    [
+        (["hydra.launcher.n_jobs=2"], 2),  # joblib: n_jobs
+        (["hydra/launcher=submitit_local"], 5),  # every job at once on this machine
+        (["hydra/launcher=slurm"], 1),  # one job per cluster node slot
+        (["hydra/launcher=ray"], 1),
+    ],
+)
+def test_the_guard_counts_the_jobs_each_launcher_runs_here_at_once(launcher: list[str], at_once: int) -> None:
+    cfg = compose_config(launcher, with_hydra=True)
+    assert parallel_jobs(cfg, 5) == at_once

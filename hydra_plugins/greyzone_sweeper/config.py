@@ -24,3 +24,17 @@ class GreyzoneSweeperConf:
 ConfigStore.instance().store(
     group="hydra/sweeper", name="greyzone", node=GreyzoneSweeperConf, provider="greyzone"
 )
+
+
+@dataclass
+class StudySweeperConf:
+    """`greyzone-explore -m`: one study whose design chunks (explore.chunk_size points each)
+    run as jobs of the configured launcher; `max_batch_size` jobs are launched at a time."""
+
+    _target_: str = "hydra_plugins.greyzone_sweeper.study_sweeper.StudySweeper"
+    max_batch_size: Optional[int] = None  # noqa: UP045
+
+
+ConfigStore.instance().store(
+    group="hydra/sweeper", name="greyzone_study", node=StudySweeperConf, provider="greyzone"
+)

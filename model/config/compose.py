@@ -56,7 +56,8 @@ def explain(exc: Exception, overrides: list[str], config_name: str = "config") -
     match = _GROUP_OVERRIDE.search(message) or _COULD_NOT_OVERRIDE.search(message)
     if match:
         key = match.group(1)
-        base = _compose([o for o in overrides if not _targets(o, key)], config_name)
+        others = [o for o in overrides if not _targets(o, key)]
+        base = _compose(others, config_name, key.startswith("hydra."))  # Hydra's own node for its keys
         return _unknown_path(base, key)
     first = next((line.strip() for line in message.splitlines() if line.strip()), type(exc).__name__)
     return ConfigError("overrides", first)

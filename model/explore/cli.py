@@ -12,20 +12,26 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
 from model.cli import USAGE_ERROR, _is_override, hydra_settings, launch
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
+from model.explore.jobs import is_chunk_job, run_chunk_job
 from model.explore.studies import check_study, run_study
 from model.resume import resume_target
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="explore")
 def app(cfg: DictConfig) -> None:
-    """Hydra task: one study into Hydra's run directory."""
+    """Hydra task: one study into Hydra's run directory; with -m, one chunk of its design."""
     hc = HydraConfig.get()
+    if is_chunk_job(cfg):
+        run_chunk_job(cfg, Path(hc.sweep.dir))
+        return
     try:
         run_study(cfg, Path(hc.runtime.output_dir), list(hc.overrides.task))
     except ConfigError as exc:
@@ -36,17 +42,38 @@ def app(cfg: DictConfig) -> None:
 def check(args: Sequence[str]) -> list[str]:
     """Compose the study's config and validate the model config and the method; with
     `run.resume=true`, return the directory of the unfinished study to continue."""
-    if any(a in ("-m", "--multirun") for a in args):
-        raise ConfigError("--multirun", "a study runs its own design; run one study per command")
+    multirun = any(a in ("-m", "--multirun") for a in args)
     overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
+    _refuse_sweeps(overrides)
+    for override in overrides:
+        if override.split("=", 1)[0].lstrip("+~").startswith("explore.job"):
+            raise ConfigError(
+                "explore.job", "is set by greyzone-explore -m for its chunk jobs; leave it unset"
+            )
     cfg = compose_config(overrides, config_name="explore")
     check_study(cfg)
+    with_hydra = compose_config(overrides + hydra_settings(args), config_name="explore", with_hydra=True)
     if not bool(OmegaConf.select(cfg, "run.resume", default=False)):
         return []
-    with_hydra = compose_config(overrides + hydra_settings(args), config_name="explore", with_hydra=True)
-    target = resume_target(with_hydra, overrides, multirun=False)
+    target = resume_target(with_hydra, overrides, multirun=multirun)
     print(f"greyzone-explore: resuming {target}", file=sys.stderr, flush=True)
-    return [f"hydra.run.dir={target}"]
+    return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
+
+
+def _refuse_sweeps(overrides: list[str]) -> None:
+    """A study runs its own design: `key=a,b` (a Hydra sweep) is refused, with or without -m."""
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as exc:
+        raise ConfigError("overrides", str(exc).strip().splitlines()[0]) from None
+    for override in parsed:
+        if override.is_sweep_override():
+            key = override.get_key_element()
+            raise ConfigError(
+                key,
+                f"'{override.input_line}' sweeps several values; a study runs its own design, "
+                "one study per command (-m runs its chunks as launcher jobs)",
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -3,17 +3,21 @@
 Each point runs the same replications (common random numbers: replication r uses
 SeedSequence(run.seed, spawn_key=(r,)) at every point), so differences between points
 come from the parameters, not from the draws. Points are split into chunks that joblib
-workers run; the table is the same for any number of workers.
+workers run, or (with `dispatch`) that Hydra launcher jobs run from a saved task file; the
+table is the same for any number of workers and under any launcher.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -97,6 +101,49 @@ def _run_chunk(
     return rows
 
 
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a job needs to run chunks of one design, saved beside the chunks."""
+
+    base: dict[str, Any]
+    parameters: Sequence[Parameter]
+    chunks: list[list[tuple[int, dict[str, float]]]]
+    replications: Sequence[int]
+    measure: Callable[..., dict[str, float]]
+    case: str | None
+
+    def run(self, index: int) -> list[dict]:
+        """The measurement rows of chunk `index`."""
+        return _run_chunk(
+            self.base, self.parameters, self.chunks[index], self.replications, self.measure, self.case
+        )
+
+
+# Runs the chunks `todo` of the task saved in a checkpoint directory, e.g. as launcher jobs;
+# returns once each of them is saved there, raises otherwise.
+Dispatch = Callable[[Path, list[int]], None]
+TASK = "task.pkl"
+
+
+def save_task(checkpoint: Path, task: ChunkTask) -> Path:
+    """Write `task` to the checkpoint directory (atomically) for jobs to load."""
+    path = checkpoint / TASK
+    partial = path.with_name(path.name + ".partial")
+    joblib.dump(task, partial)
+    os.replace(partial, path)
+    return path
+
+
+def run_saved_chunk(checkpoint: Path, index: int) -> Path:
+    """Run chunk `index` of the task saved in `checkpoint`; save its rows there."""
+    task: ChunkTask = joblib.load(checkpoint / TASK)
+    if not 0 <= index < len(task.chunks):
+        raise IndexError(f"{checkpoint}: chunk {index} is not in 0..{len(task.chunks) - 1}")
+    path = chunk_file(checkpoint, index)
+    write_atomic_parquet(path, pd.DataFrame(task.run(index)))
+    return path
+
+
 def evaluate(
     base: DictConfig,
     parameters: Sequence[Parameter],
@@ -108,6 +155,7 @@ def evaluate(
     label: str = "points",
     case: Mapping[str, Any] | None = None,
     checkpoint: Path | None = None,
+    dispatch: Dispatch | None = None,
 ) -> pd.DataFrame:
     """One row per point and replication: point, replication, parameter values, measurements.
 
@@ -115,7 +163,8 @@ def evaluate(
     entry also selects the parameters limited to some cases. With `checkpoint` (a directory),
     each finished chunk is saved there and chunks already saved are not run again; the
     table is then always read back from the saved chunks, so a resumed study gives the
-    same table as an uninterrupted one.
+    same table as an uninterrupted one. With `dispatch` (needs `checkpoint`), the unsaved
+    chunks run wherever `dispatch` sends them (launcher jobs) instead of local workers.
     """
     container = OmegaConf.to_container(base, resolve=False)
     names = [p.name for p in parameters]
@@ -123,38 +172,32 @@ def evaluate(
     chunks = [
         list(enumerate(values))[start : start + chunk_size] for start in range(0, len(values), chunk_size)
     ]
-    reps = list(range(replications))
-    tick = time.perf_counter()
-    rows: list[dict] = []
+    task = ChunkTask(
+        container, parameters, chunks, list(range(replications)), measure, (case or {}).get("case")
+    )
     log.info(
-        "%s: %d points x %d replications in %d chunks on %d workers",
+        "%s: %d points x %d replications in %d chunks %s",
         label,
         len(values),
         replications,
         len(chunks),
-        n_jobs,
+        "as launcher jobs" if dispatch is not None else f"on {n_jobs} workers",
     )
-    case_name = (case or {}).get("case")
     saved = _saved_chunks(checkpoint)
     todo = [i for i in range(len(chunks)) if i not in saved]
     if saved:
         log.info("%s: %d of %d chunks already saved (resumed)", label, len(chunks) - len(todo), len(chunks))
-    tasks = (delayed(_run_chunk)(container, parameters, chunks[i], reps, measure, case_name) for i in todo)
-    runner = Parallel(n_jobs=n_jobs, return_as="generator", backend="loky" if n_jobs != 1 else "sequential")
-    step = max(1, len(todo) // 10)
-    for done, (index, chunk_rows) in enumerate(zip(todo, runner(tasks), strict=True), start=1):
-        if checkpoint is None:
-            rows.extend(chunk_rows)
-        else:
-            write_atomic_parquet(_chunk_file(checkpoint, index), pd.DataFrame(chunk_rows))
-        if done % step == 0 or done == len(todo):
-            elapsed = time.perf_counter() - tick
-            eta = elapsed / done * (len(todo) - done)
-            log.info("%s: %d/%d chunks, %.0f s elapsed, ~%.0f s left", label, done, len(todo), elapsed, eta)
+    if dispatch is None:
+        rows = _run_local(task, todo, n_jobs, label, checkpoint)
+    elif checkpoint is None:
+        raise ValueError("evaluate: dispatch needs a checkpoint directory")
+    elif todo:
+        save_task(checkpoint, task)
+        dispatch(checkpoint, todo)
     if checkpoint is None:
         measured = pd.DataFrame(rows)
     else:
-        measured = pd.concat([pd.read_parquet(_chunk_file(checkpoint, i)) for i in range(len(chunks))])
+        measured = pd.concat([pd.read_parquet(chunk_file(checkpoint, i)) for i in range(len(chunks))])
     table = points.reset_index(drop=True).rename_axis("point").reset_index()
     out = measured.merge(table, on="point", how="left", validate="many_to_one")
     for key, value in (case or {}).items():
@@ -162,7 +205,34 @@ def evaluate(
     return out.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
 
 
-def _chunk_file(checkpoint: Path, index: int) -> Path:
+def _run_local(
+    task: ChunkTask, todo: list[int], n_jobs: int, label: str, checkpoint: Path | None
+) -> list[dict]:
+    """Run the chunks `todo` on local joblib workers; save each to `checkpoint`, or (without
+    one) return their rows."""
+    tick = time.perf_counter()
+    rows: list[dict] = []
+    tasks = (
+        delayed(_run_chunk)(
+            task.base, task.parameters, task.chunks[i], task.replications, task.measure, task.case
+        )
+        for i in todo
+    )
+    runner = Parallel(n_jobs=n_jobs, return_as="generator", backend="loky" if n_jobs != 1 else "sequential")
+    step = max(1, len(todo) // 10)
+    for done, (index, chunk_rows) in enumerate(zip(todo, runner(tasks), strict=True), start=1):
+        if checkpoint is None:
+            rows.extend(chunk_rows)
+        else:
+            write_atomic_parquet(chunk_file(checkpoint, index), pd.DataFrame(chunk_rows))
+        if done % step == 0 or done == len(todo):
+            elapsed = time.perf_counter() - tick
+            eta = elapsed / done * (len(todo) - done)
+            log.info("%s: %d/%d chunks, %.0f s elapsed, ~%.0f s left", label, done, len(todo), elapsed, eta)
+    return rows
+
+
+def chunk_file(checkpoint: Path, index: int) -> Path:
     return checkpoint / f"chunk_{index:06d}.parquet"
 
 

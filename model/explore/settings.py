@@ -147,12 +147,23 @@ def _mapping(r: Reader, k: str) -> None:
         raise ConfigError(r.key(k), "must be a non-empty mapping")
 
 
+def _job(r: Reader, k: str) -> None:
+    """explore.job: set by greyzone-explore -m for each chunk job (design and chunk), else null."""
+    job = r.sub(k)
+    design = job.raw("design")
+    if design is not None and (not isinstance(design, str) or not design):
+        raise ConfigError(job.key("design"), f"got {design!r}; must be null or a design name")
+    job.optional_integer("chunk", 0)
+    job.finish()
+
+
 COMMON: dict[str, Check] = {
     "title": _text,
     "description": _text,
     "workers": _workers,
     "replications": _int(1),
     "chunk_size": _int(1),
+    "job": _job,
 }
 SPACE: dict[str, Check] = {"include": _patterns, "exclude": _patterns, "extra": _extra}
 METHOD_KEYS: dict[str, dict[str, Check]] = {

@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from model.config.resources import check_memory
 from model.config.spec import build_spec
 from model.explore import calibrate as cal
 from model.explore import discovery, figures, gsa
-from model.explore.evaluate import SCALARS, default_measure, evaluate
+from model.explore.evaluate import SCALARS, Dispatch, default_measure, evaluate
 from model.explore.settings import validate_explore
 from model.explore.space import Parameter, apply, extra_parameters, require, seed_parameters, table
 from model.io import STUDY_MARKER, write_atomic_parquet, write_atomic_text
@@ -40,21 +41,46 @@ log = logging.getLogger(__name__)
 MARKER = STUDY_MARKER
 
 
-def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) -> Path:
-    """Run the study `cfg.explore.method` into `output_dir`; return the report's path."""
+@dataclass(frozen=True)
+class Execution:
+    """Where a study's design points run: `workers` local processes, or, with `dispatch`,
+    jobs of `explore.chunk_size` points each sent to a Hydra launcher (`launcher` names it)."""
+
+    workers: int
+    dispatch: Dispatch | None = None
+    launcher: str | None = None
+
+    def describe(self) -> str:
+        if self.dispatch is None:
+            return f"with {self.workers} worker(s)"
+        return f"as {self.launcher or 'launcher'} jobs"
+
+
+def run_study(
+    cfg: DictConfig,
+    output_dir: Path,
+    overrides: Sequence[str] = (),
+    dispatch: Dispatch | None = None,
+    launcher: str | None = None,
+) -> Path:
+    """Run the study `cfg.explore.method` into `output_dir`; return the report's path.
+
+    With `dispatch` (as `greyzone-explore -m` does), the design's chunks run as jobs of the
+    Hydra launcher `launcher`; the files are the same as a local run's."""
     method = check_study(cfg)
     ex = cfg.explore
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
+    directory = "hydra.sweep.dir" if dispatch is not None else "hydra.run.dir"  # the key naming `out`
     if (out / MARKER).exists():
         if resume:
             log.info("%s: already complete in %s (resumed: nothing to run)", method, out)
             return out / "report.md"
-        raise ConfigError("hydra.run.dir", f"{out} already holds a finished study; choose another directory")
-    _open_checkpoints(out, OmegaConf.to_container(cfg, resolve=True), resume)
+        raise ConfigError(directory, f"{out} already holds a finished study; choose another directory")
+    _open_checkpoints(out, OmegaConf.to_container(cfg, resolve=True), resume, directory)
     cfg = with_study(model_config(cfg), ex)
-    workers = _workers(ex.get("workers"))
+    execution = Execution(_workers(ex.get("workers")), dispatch, launcher)
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     runner: Callable[..., tuple[list[str], dict[str, Any]]] = {
@@ -63,13 +89,14 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
         "sobol": _sobol,
         "prim": _prim,
     }[method]
-    lines, summary = runner(cfg, out, workers, list(overrides))
+    lines, summary = runner(cfg, out, execution, list(overrides))
     wall = time.perf_counter() - clock
+    command = " ".join(["greyzone-explore", *(["-m"] if dispatch else []), *overrides])
     header = [
         f"# {ex.get('title', method)}",
         "",
-        f"Made by `greyzone-explore {' '.join(overrides)}` on {started:%Y-%m-%d} in {wall / 60:.1f} minutes"
-        f" with {workers} worker(s); regenerate with the same command.",
+        f"Made by `{command}` on {started:%Y-%m-%d} in {wall / 60:.1f} minutes"
+        f" {execution.describe()}; regenerate with the same command.",
         "",
     ]
     report = out / "report.md"
@@ -81,7 +108,8 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
         "overrides": list(overrides),
         "started_at": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
-        "workers": workers,
+        "workers": execution.workers if dispatch is None else None,
+        "launcher": launcher if dispatch is not None else None,
         "summary": summary,
     }
     write_atomic_text(out / MARKER, json.dumps(marker, indent=2, default=str) + "\n")
@@ -90,7 +118,7 @@ def run_study(cfg: DictConfig, output_dir: Path, overrides: Sequence[str] = ()) 
     return report
 
 
-def _open_checkpoints(out: Path, config: dict, resume: bool) -> None:
+def _open_checkpoints(out: Path, config: dict, resume: bool, directory: str) -> None:
     """A study's chunk checkpoints: refuse an unfinished study unless resuming the same config."""
     root = out / STUDY_CHECKPOINTS
     record = root / CONFIG
@@ -98,7 +126,7 @@ def _open_checkpoints(out: Path, config: dict, resume: bool) -> None:
     if record.exists():
         if not resume:
             raise ConfigError(
-                "hydra.run.dir",
+                directory,
                 f"{out} holds an unfinished study; add run.resume=true to continue it, "
                 "or choose another directory",
             )
@@ -167,7 +195,9 @@ def _fmt(value: float) -> str:
 
 
 # calibration ---------------------------------------------------------------------------------
-def _calibrate(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tuple[list[str], dict]:
+def _calibrate(
+    cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]
+) -> tuple[list[str], dict]:
     ex = cfg.explore
     targets = cal.parse_targets(OmegaConf.to_container(ex.targets, resolve=True))
     grid_values = _flatten(OmegaConf.to_container(ex.grid, resolve=True))
@@ -179,7 +209,7 @@ def _calibrate(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -
         params.append(found[0])
     points = cal.grid(grid_values)
     measure = cal.TargetMeasure(targets)
-    results = _evaluate_design(cfg, params, points, workers, out, "calibrate", measure)
+    results = _evaluate_design(cfg, params, points, execution, out, "calibrate", measure)
     write_atomic_parquet(out / "grid.parquet", results)
     comparison = cal.compare(results, targets)
     loss = cal.losses(comparison)
@@ -328,7 +358,7 @@ def _evaluate_design(
     cfg: DictConfig,
     params: list[Parameter],
     points: pd.DataFrame,
-    workers: int,
+    execution: Execution,
     out: Path,
     label: str,
     measure: Callable[..., dict[str, float]] = default_measure,
@@ -340,21 +370,22 @@ def _evaluate_design(
         params,
         points,
         ex.replications,
-        workers,
+        execution.workers,
         ex.chunk_size,
         measure,
         label,
         checkpoint=out / STUDY_CHECKPOINTS / label,
+        dispatch=execution.dispatch,
     )
 
 
 # Morris --------------------------------------------------------------------------------------
-def _morris(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tuple[list[str], dict]:
+def _morris(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
     params, outcomes = _space(cfg), _outcomes(ex)
     write_atomic_parquet(out / "space.parquet", table(params))
     unit, points = gsa.morris_design(params, ex.trajectories, ex.levels, ex.seed)
-    results = _evaluate_design(cfg, params, points, workers, out, "morris")
+    results = _evaluate_design(cfg, params, points, execution, out, "morris")
     write_atomic_parquet(out / "design.parquet", results)
     indices = gsa.morris_indices(params, unit, results, outcomes, ex.levels, ex.seed)
     write_atomic_parquet(out / "morris.parquet", indices)
@@ -399,12 +430,12 @@ def _morris(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> t
 
 
 # Sobol ---------------------------------------------------------------------------------------
-def _sobol(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tuple[list[str], dict]:
+def _sobol(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
     params, outcomes = _space(cfg), _outcomes(ex)
     write_atomic_parquet(out / "space.parquet", table(params))
     unit, points = gsa.sobol_design(params, ex.base_samples, ex.seed)
-    results = _evaluate_design(cfg, params, points, workers, out, "sobol")
+    results = _evaluate_design(cfg, params, points, execution, out, "sobol")
     write_atomic_parquet(out / "design.parquet", results)
     indices = gsa.sobol_indices(params, unit, results, outcomes, ex.resamples, ex.confidence, ex.seed)
     write_atomic_parquet(out / "sobol.parquet", indices)
@@ -436,7 +467,7 @@ def _sobol(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tu
 
 
 # PRIM ----------------------------------------------------------------------------------------
-def _prim(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tuple[list[str], dict]:
+def _prim(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
     params = _space(cfg)
     write_atomic_parquet(out / "space.parquet", table(params))
@@ -446,7 +477,7 @@ def _prim(cfg: DictConfig, out: Path, workers: int, overrides: list[str]) -> tup
         points = results.groupby("point", sort=True)[names].first().reset_index(drop=True)
     else:
         points = discovery.latin_hypercube(params, ex.points, ex.seed)
-        results = _run_cases(cfg, params, points, workers, overrides, out)
+        results = _run_cases(cfg, params, points, execution, overrides, out)
     write_atomic_parquet(out / "design.parquet", results)
     x = points[names]
     replications = results["replication"].nunique()
@@ -535,7 +566,7 @@ def _run_cases(
     cfg: DictConfig,
     params: list[Parameter],
     points: pd.DataFrame,
-    workers: int,
+    execution: Execution,
     overrides: list[str],
     out: Path,
 ) -> pd.DataFrame:
@@ -551,11 +582,12 @@ def _run_cases(
                 params,
                 points,
                 ex.replications,
-                workers,
+                execution.workers,
                 ex.chunk_size,
                 label=f"prim {case}",
                 case={"case": case},
                 checkpoint=out / STUDY_CHECKPOINTS / f"prim_{case}",
+                dispatch=execution.dispatch,
             )
         )
     return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,93 @@
+"""A Hydra launcher that runs each job as a Ray task (hydra/launcher=ray).
+
+Why not hydra-ray-launcher 1.2.2 (the last release): it requires cloudpickle<3, which
+joblib 1.6 (the default launcher's engine) forbids, so pip cannot install both; and when it
+joins an existing cluster it always passes object_store_memory to ray.init, which Ray 2.x
+refuses ("When connecting to an existing cluster, object_store_memory must not be
+provided"). This launcher does the same job with Ray's public API only: ray.init to join the
+cluster, one ray.remote task per Hydra job, ray.get for the results.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.singleton import Singleton
+from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, open_dict
+
+log = logging.getLogger(__name__)
+
+
+class RayLauncher(Launcher):
+    """Jobs as Ray tasks, `cpus_per_job` CPUs each; results in job order."""
+
+    def __init__(self, address: str | None = None, cpus_per_job: float = 1.0, max_retries: int = 3) -> None:
+        self.address = address
+        self.cpus_per_job = cpus_per_job
+        self.max_retries = max_retries
+        self.config: DictConfig | None = None
+        self.hydra_context: HydraContext | None = None
+        self.task_function: TaskFunction | None = None
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        self.config = config
+        self.hydra_context = hydra_context
+        self.task_function = task_function
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        import ray  # only sweeps on Ray need it
+
+        setup_globals()
+        assert self.config is not None and self.hydra_context is not None and self.task_function is not None
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        # Ray's workers do not start in this directory: give them absolute paths.
+        sweep_dir = Path(str(self.config.hydra.sweep.dir)).resolve()
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        if not ray.is_initialized():
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=True)
+        log.info(
+            "Ray launcher: %d jobs on %s (%g CPUs each), sweep output dir: %s",
+            len(job_overrides),
+            ray.get_runtime_context().gcs_address,
+            self.cpus_per_job,
+            sweep_dir,
+        )
+        remote = ray.remote(num_cpus=self.cpus_per_job, max_retries=self.max_retries)(_run_job)
+        pending = []
+        for number, overrides in enumerate(job_overrides, start=initial_job_idx):
+            log.info("\t#%d : %s", number, " ".join(filter_overrides(overrides)))
+            sweep_config = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
+            with open_dict(sweep_config):
+                sweep_config.hydra.sweep.dir = str(sweep_dir)
+                sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{number}"
+                sweep_config.hydra.job.num = number
+            pending.append(
+                remote.remote(self.hydra_context, sweep_config, self.task_function, Singleton.get_state())
+            )
+        return ray.get(pending)
+
+
+def _run_job(
+    hydra_context: HydraContext,
+    sweep_config: DictConfig,
+    task_function: TaskFunction,
+    singleton_state: dict[Any, Any],
+) -> JobReturn:
+    """One Hydra job inside a Ray worker."""
+    setup_globals()
+    Singleton.set_state(singleton_state)
+    HydraConfig.instance().set_config(sweep_config)
+    return run_job(
+        hydra_context=hydra_context,
+        task_function=task_function,
+        config=sweep_config,
+        job_dir_key="hydra.sweep.dir",
+        job_subdir_key="hydra.sweep.subdir",
+    )
