@@ -25,6 +25,7 @@ from hydra_plugins.greyzone_sweeper.greyzone_sweeper import case_overrides
 from model.aggregate import PLAN
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
+from model.config.launcher import check_launcher
 from model.config.paths import CONFIG_DIR
 from model.config.resources import check_memory
 from model.config.spec import build_spec
@@ -101,6 +102,8 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     firsts = [f"{k}={v[0]}" for k, v in sweeps.items()]
     base = compose_config(fixed + firsts + hydra_settings(args), with_hydra=True)
     multirun = any(a in ("--multirun", "-m") for a in args) or base.hydra.mode == RunMode.MULTIRUN
+    if multirun:
+        check_launcher(base)
     if sweeps and not multirun:
         key = next(iter(sweeps))
         raise ConfigError(key, f"'{key}={','.join(sweeps[key])}' sweeps several values; add --multirun (-m)")

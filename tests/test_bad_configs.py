@@ -10,8 +10,10 @@ import pytest
 
 from model.cli import main as greyzone
 from model.explore.cli import main as greyzone_explore
+from model.raycluster import free_port
 
 # (arguments, key the line starts with, text that says what is allowed)
+CLOSED_PORT = free_port()  # bound and released: nothing listens there
 GREYZONE_CORPUS = [
     # types
     (["run.firms=abc"], "run.firms", "must be an integer"),
@@ -102,6 +104,12 @@ GREYZONE_CORPUS = [
     (["run.resume=true"], "run.resume", "no earlier run of this command"),
     (["-m", "hydra/launcher=slurm", "hydra.launcher.partitio=cpu"], "hydra.launcher.partitio", "'partition'"),
     (["-m", "hydra/launcher=ray", "hydra.launcher.cpus_per_job=abc"], "hydra.launcher.cpus_per_job", "Float"),
+    (
+        ["-m", "hydra/launcher=ray", f"hydra.launcher.address=127.0.0.1:{CLOSED_PORT}"],
+        "hydra.launcher.address",
+        "no Ray cluster answers",
+    ),
+    (["-m", "hydra/launcher=ray", "hydra.launcher.address=nohost"], "hydra.launcher.address", "HOST:PORT"),
 ]
 
 EXPLORE_CORPUS = [

@@ -11,6 +11,7 @@ cluster, one ray.remote task per Hydra job, ray.get for the results.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, open_dict
 
 log = logging.getLogger(__name__)
+CONNECTION_ERROR = 2  # as a bad config: nothing ran
 
 
 class RayLauncher(Launcher):
@@ -51,7 +53,12 @@ class RayLauncher(Launcher):
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).resolve()
         sweep_dir.mkdir(parents=True, exist_ok=True)
         if not ray.is_initialized():
-            ray.init(address=self.address, include_dashboard=False, log_to_driver=True)
+            try:
+                ray.init(address=self.address, include_dashboard=False, log_to_driver=True)
+            except ConnectionError as exc:  # one line, not Ray's and Hydra's tracebacks
+                program = Path(sys.argv[0]).name
+                print(f"{program}: error: hydra.launcher.address: {exc}", file=sys.stderr, flush=True)
+                raise SystemExit(CONNECTION_ERROR) from None
         log.info(
             "Ray launcher: %d jobs on %s (%g CPUs each), sweep output dir: %s",
             len(job_overrides),

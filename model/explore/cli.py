@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from model.cli import USAGE_ERROR, _is_override, hydra_settings, launch
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
+from model.config.launcher import check_launcher
 from model.config.paths import CONFIG_DIR
 from model.explore.jobs import is_chunk_job, run_chunk_job
 from model.explore.studies import check_study, run_study
@@ -53,6 +54,8 @@ def check(args: Sequence[str]) -> list[str]:
     cfg = compose_config(overrides, config_name="explore")
     check_study(cfg)
     with_hydra = compose_config(overrides + hydra_settings(args), config_name="explore", with_hydra=True)
+    if multirun:
+        check_launcher(with_hydra)
     if not bool(OmegaConf.select(cfg, "run.resume", default=False)):
         return []
     target = resume_target(with_hydra, overrides, multirun=multirun)
