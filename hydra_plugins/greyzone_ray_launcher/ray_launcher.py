@@ -67,29 +67,34 @@ class RayLauncher(Launcher):
             sweep_dir,
         )
         remote = ray.remote(num_cpus=self.cpus_per_job, max_retries=self.max_retries)(_run_job)
+        # stored once in Ray's object store, not once per job
+        shared = [
+            ray.put(x) for x in (self.hydra_context, self.config, self.task_function, Singleton.get_state())
+        ]
         pending = []
         for number, overrides in enumerate(job_overrides, start=initial_job_idx):
             log.info("\t#%d : %s", number, " ".join(filter_overrides(overrides)))
-            sweep_config = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
-            with open_dict(sweep_config):
-                sweep_config.hydra.sweep.dir = str(sweep_dir)
-                sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{number}"
-                sweep_config.hydra.job.num = number
-            pending.append(
-                remote.remote(self.hydra_context, sweep_config, self.task_function, Singleton.get_state())
-            )
+            pending.append(remote.remote(*shared, list(overrides), number, str(sweep_dir)))
         return ray.get(pending)
 
 
 def _run_job(
     hydra_context: HydraContext,
-    sweep_config: DictConfig,
+    config: DictConfig,
     task_function: TaskFunction,
     singleton_state: dict[Any, Any],
+    overrides: list[str],
+    number: int,
+    sweep_dir: str,
 ) -> JobReturn:
-    """One Hydra job inside a Ray worker."""
+    """One Hydra job inside a Ray worker; its config is composed here, not in the driver."""
     setup_globals()
     Singleton.set_state(singleton_state)
+    sweep_config = hydra_context.config_loader.load_sweep_config(config, overrides)
+    with open_dict(sweep_config):
+        sweep_config.hydra.sweep.dir = sweep_dir
+        sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{number}"
+        sweep_config.hydra.job.num = number
     HydraConfig.instance().set_config(sweep_config)
     return run_job(
         hydra_context=hydra_context,
