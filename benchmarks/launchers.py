@@ -32,11 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
+from model.raycluster import LOOPBACK, local_ray_cluster
 
-from model.raycluster import LOOPBACK, local_ray_cluster  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 GREYZONE = str(Path(sys.executable).with_name("greyzone"))
 JOB = [

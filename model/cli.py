@@ -17,6 +17,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -92,11 +93,7 @@ def check_overrides(args: Sequence[str]) -> list[str]:
             raise ConfigError(
                 "explore", "studies run with greyzone-explore, e.g. `greyzone-explore explore=morris`"
             )
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except HydraException as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ConfigError("overrides", first) from None
+    parsed = parse_overrides(overrides)
     sweeps = {o.get_key_element(): list(o.sweep_string_iterator()) for o in parsed if o.is_sweep_override()}
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     firsts = [f"{k}={v[0]}" for k, v in sweeps.items()]
@@ -137,6 +134,14 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     target = resume_target(base, overrides, multirun)
     print(f"greyzone: resuming {target}", file=sys.stderr, flush=True)
     return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
+
+
+def parse_overrides(overrides: Sequence[str]) -> list[Override]:
+    """Hydra's parse of the command-line overrides, or a one-line `ConfigError`."""
+    try:
+        return OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException as exc:
+        raise ConfigError("overrides", str(exc).strip().splitlines()[0]) from None
 
 
 def parallel_jobs(cfg: DictConfig, jobs: int) -> int:

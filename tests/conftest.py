@@ -1,8 +1,13 @@
-"""Shared helpers: compose small configs, build specs and models."""
+"""Shared helpers: compose small configs, build specs and models; kill a command part-way."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +62,38 @@ def any_model(request, scenario_models, strategic_models) -> GreyzoneModel:
     """Every finished model, supply-side and strategic."""
     kind, name = request.param
     return (scenario_models if kind == "held" else strategic_models)[name]
+
+
+def kill_when(
+    command: Sequence[str],
+    cwd: Path,
+    ready: Callable[[], bool],
+    what: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 240.0,
+) -> None:
+    """Start `command` in its own session and SIGKILL it, with every process it started, as
+    soon as `ready()` holds; fail if it ends first or never gets there (`what` says when)."""
+    proc = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if ready():
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                return
+            if proc.poll() is not None:
+                pytest.fail(f"the command ended (exit {proc.returncode}) before {what}")
+            time.sleep(0.02)
+        pytest.fail(f"the command never got to {what}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from model.dashboard import DashboardModel, controls, firm_view, material_series, policy_events
+from model.raycluster import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("GREYZONE_ARTIFACTS", ROOT / "test-artifacts"))
@@ -63,12 +63,6 @@ def test_the_model_stops_at_its_horizon() -> None:
     assert not model.running and model.week == model.spec.run.horizon_weeks
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_http(url: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -85,7 +79,7 @@ def _wait_http(url: str, server: subprocess.Popen, timeout: float = 120.0) -> No
 
 @pytest.fixture
 def dashboard():
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(SOLARA), "run", "model.app", "--host", "127.0.0.1", "--port", str(port), "--production"],
         cwd=ROOT,

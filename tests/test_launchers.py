@@ -4,16 +4,15 @@ results: joblib (the default), submitit_local, and Ray on a real local cluster."
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from model.raycluster import LOOPBACK, local_ray_cluster
+from tests.conftest import kill_when
 
 BIN = Path(sys.executable).parent
 SWEEP = [
@@ -67,21 +66,9 @@ def _killed_study(cwd: Path, chunks: int) -> tuple[Path, int]:
     """Start the study as joblib jobs (one at a time) in its default directory under `cwd`, and
     SIGKILL it, with every process it started, once `chunks` chunks are saved; the study's
     directory and the number of chunks saved."""
-    study = subprocess.Popen(
-        [str(BIN / "greyzone-explore"), "-m", *STUDY, "hydra.launcher.n_jobs=1"],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     pattern = "outputs/explore/*/*_morris/.chunks/morris/chunk_*.parquet"
-    deadline = time.monotonic() + 300
-    while len(list(cwd.glob(pattern))) < chunks:
-        assert study.poll() is None, "the study ended before it could be stopped"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    os.killpg(study.pid, signal.SIGKILL)
-    study.wait()
+    command = [str(BIN / "greyzone-explore"), "-m", *STUDY, "hydra.launcher.n_jobs=1"]
+    kill_when(command, cwd, lambda: len(list(cwd.glob(pattern))) >= chunks, f"{chunks} chunks were saved")
     saved = list(cwd.glob(pattern))
     root = saved[0].parents[2]
     assert not (root / "study.json").exists()

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
-
 from model.aggregate import PLAN
+from tests.conftest import kill_when
 
 GREYZONE = Path(sys.executable).parent / "greyzone"
 REPORT = Path(sys.executable).parent / "greyzone-report"
@@ -52,33 +49,15 @@ def _state(cwd: Path) -> tuple[int, int]:
     return finished, partial
 
 
-def _kill_part_way(cwd: Path, timeout: float = 240.0) -> None:
+def _kill_part_way(cwd: Path) -> None:
     """Start the sweep and SIGKILL it (and its workers) once one job has finished and another
     has saved some but not all of its replications."""
-    proc = subprocess.Popen(
-        COMMAND,
-        cwd=cwd,
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            finished, partial = _state(cwd)
-            if finished >= 1 and partial >= 1:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
-                return
-            if proc.poll() is not None:
-                pytest.fail(f"the sweep ended (exit {proc.returncode}) before it could be killed part-way")
-            time.sleep(0.02)
-        pytest.fail("the sweep never reached a state with one job finished and another part-way")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+
+    def part_way() -> bool:
+        finished, partial = _state(cwd)
+        return finished >= 1 and partial >= 1
+
+    kill_when(COMMAND, cwd, part_way, "one job finished and another part-way", env=_env())
 
 
 def test_a_sweep_killed_with_sigkill_resumes_to_the_aggregate_of_an_uninterrupted_run(tmp_path: Path) -> None:

@@ -7,9 +7,10 @@ import socket
 
 from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.greyzone_ray_launcher.config import RayLauncherConf
 from model.config.errors import ConfigError
 
-RAY_LAUNCHER = "hydra_plugins.greyzone_ray_launcher.ray_launcher.RayLauncher"
+RAY_LAUNCHER = RayLauncherConf._target_
 PROBE_SECONDS = 5.0
 
 

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 
-from model.cli import USAGE_ERROR, _is_override, hydra_settings, launch
+from model.cli import USAGE_ERROR, _is_override, hydra_settings, launch, parse_overrides
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.launcher import check_launcher
@@ -53,10 +51,13 @@ def check(args: Sequence[str]) -> list[str]:
             )
     cfg = compose_config(overrides, config_name="explore")
     check_study(cfg)
+    resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
+    if not (multirun or resume or hydra_settings(args)):
+        return []  # no Hydra setting to check, no directory to find
     with_hydra = compose_config(overrides + hydra_settings(args), config_name="explore", with_hydra=True)
     if multirun:
         check_launcher(with_hydra)
-    if not bool(OmegaConf.select(cfg, "run.resume", default=False)):
+    if not resume:
         return []
     target = resume_target(with_hydra, overrides, multirun=multirun)
     print(f"greyzone-explore: resuming {target}", file=sys.stderr, flush=True)
@@ -65,11 +66,7 @@ def check(args: Sequence[str]) -> list[str]:
 
 def _refuse_sweeps(overrides: list[str]) -> None:
     """A study runs its own design: `key=a,b` (a Hydra sweep) is refused, with or without -m."""
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except HydraException as exc:
-        raise ConfigError("overrides", str(exc).strip().splitlines()[0]) from None
-    for override in parsed:
+    for override in parse_overrides(overrides):
         if override.is_sweep_override():
             key = override.get_key_element()
             raise ConfigError(

@@ -112,11 +112,13 @@ class ChunkTask:
     measure: Callable[..., dict[str, float]]
     case: str | None
 
+    def arguments(self, index: int) -> tuple:
+        """The arguments of `_run_chunk` for chunk `index` (only that chunk's points)."""
+        return self.base, self.parameters, self.chunks[index], self.replications, self.measure, self.case
+
     def run(self, index: int) -> list[dict]:
         """The measurement rows of chunk `index`."""
-        return _run_chunk(
-            self.base, self.parameters, self.chunks[index], self.replications, self.measure, self.case
-        )
+        return _run_chunk(*self.arguments(index))
 
 
 # Runs the chunks `todo` of the task saved in a checkpoint directory, e.g. as launcher jobs;
@@ -212,12 +214,7 @@ def _run_local(
     one) return their rows."""
     tick = time.perf_counter()
     rows: list[dict] = []
-    tasks = (
-        delayed(_run_chunk)(
-            task.base, task.parameters, task.chunks[i], task.replications, task.measure, task.case
-        )
-        for i in todo
-    )
+    tasks = (delayed(_run_chunk)(*task.arguments(i)) for i in todo)
     runner = Parallel(n_jobs=n_jobs, return_as="generator", backend="loky" if n_jobs != 1 else "sequential")
     step = max(1, len(todo) // 10)
     for done, (index, chunk_rows) in enumerate(zip(todo, runner(tasks), strict=True), start=1):
