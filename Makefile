@@ -36,7 +36,7 @@ browser:
 APP_PORT ?= 8765
 app: $(STAMP)
 	@echo "[make] greyzone dashboard on http://127.0.0.1:$(APP_PORT) (Ctrl-C to stop)"
-	$(VENV)/bin/solara run model.app --host 127.0.0.1 --port $(APP_PORT) --production
+	$(VENV)/bin/solara run model.dashboard.page --host 127.0.0.1 --port $(APP_PORT) --production
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow

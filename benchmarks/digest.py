@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 
 from model.config import build_spec
 from model.config.compose import compose_config
-from model.io import to_arrow
-from model.model import GreyzoneModel
-from model.outcomes import compute_outcomes
+from model.results.files import to_arrow
+from model.sim.greyzone import GreyzoneModel
+from model.sim.outcomes import compute_outcomes
 
 CASES = {
     "ambiguous_curbs": ["scenario=ambiguous_curbs"],

@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from model.raycluster import LOOPBACK, local_ray_cluster
+from model.testing.raycluster import LOOPBACK, local_ray_cluster
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,7 +1,7 @@
 """Memory estimate of the resource guard against measured peaks (python benchmarks/memory.py).
 
 Each size runs one job (`run_job`) in a fresh child process and reads its peak resident
-memory; the table compares it with `model.config.resources.estimate_memory`, which the
+memory; the table compares it with `model.runs.resources.estimate_memory`, which the
 guard uses to refuse jobs that would not fit. Writes benchmarks/memory.md and memory.json.
 """
 
@@ -27,8 +27,8 @@ import json, resource, sys, tempfile
 from pathlib import Path
 from model.config import build_spec
 from model.config.compose import compose_config
-from model.config.resources import estimate_memory
-from model.run import run_job
+from model.runs.resources import estimate_memory
+from model.runs.job import run_job
 firms, weeks, reps = (int(a) for a in sys.argv[1:4])
 cfg = compose_config([f"run.firms={firms}", f"run.horizon_weeks={weeks}", f"run.replications={reps}",
                       "run.progress=false"])

@@ -71,7 +71,7 @@ CHILD = r"""
 import json, resource, statistics, sys, time
 from model.config import build_spec
 from model.config.compose import compose_config
-from model.model import GreyzoneModel
+from model.sim.greyzone import GreyzoneModel
 overrides, repeats = json.loads(sys.argv[1]), int(sys.argv[2])
 spec = build_spec(compose_config(overrides))
 GreyzoneModel(build_spec(compose_config(overrides + ["run.horizon_weeks=8", "run.spinup_weeks=1"])), 99).run()  # warm-up
@@ -135,7 +135,7 @@ def hottest(env: dict | None = None, cwd: Path = ROOT, top: int = 5) -> list[dic
 import cProfile, json, pstats, sys
 from model.config import build_spec
 from model.config.compose import compose_config
-from model.model import GreyzoneModel
+from model.sim.greyzone import GreyzoneModel
 spec = build_spec(compose_config(["scenario=ambiguous_curbs"]))
 GreyzoneModel(spec, 9).run()
 model = GreyzoneModel(spec, 0)

@@ -14,7 +14,7 @@ import pytest
 from model.config import build_spec
 from model.config.compose import compose_config
 from model.config.spec import ModelSpec
-from model.model import GreyzoneModel
+from model.sim.greyzone import GreyzoneModel
 
 # Small but complete runs: every sector, every material, a few years.
 SMALL = (

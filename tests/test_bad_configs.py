@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import main as greyzone
 from model.explore.cli import main as greyzone_explore
-from model.raycluster import free_port
+from model.runs.cli import main as greyzone
+from model.testing.raycluster import free_port
 
 # (arguments, key the line starts with, text that says what is allowed)
-CLOSED_PORT = free_port()  # bound and released: nothing listens there
+CLOSED_PORT = "CLOSED_PORT"  # replaced, when the test runs, by a port nothing listens on
 GREYZONE_CORPUS = [
     # types
     (["run.firms=abc"], "run.firms", "must be an integer"),
@@ -140,6 +140,7 @@ EXPLORE_CORPUS = [
 
 def _refused(entry, args: list[str], key: str, allowed: str, capsys) -> None:
     name = "greyzone" if entry is greyzone else "greyzone-explore"
+    args = [a.replace(CLOSED_PORT, str(free_port())) for a in args]  # bound and released
     with pytest.raises(SystemExit) as caught:
         entry(args)
     assert caught.value.code == 2

@@ -1,6 +1,6 @@
 """The dashboard: its model and chart tables in-process, and the real page in headless Chromium.
 
-The browser test starts `solara run model.app` on a free loopback port, loads the page in
+The browser test starts `solara run model.dashboard.page` on a free loopback port, loads the page in
 Debian's chromium (installed by scripts/ensure_chromium.sh, which `make test` and .ci/run
 call), changes a control, resets and steps the model, and checks that the step counter and
 the charts change. The screenshot is kept in test-artifacts/dashboard.png.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from model.dashboard import DashboardModel, controls, firm_view, material_series, policy_events
-from model.raycluster import free_port
+from model.dashboard.controls import DashboardModel, controls, firm_view, material_series, policy_events
+from model.testing.raycluster import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("GREYZONE_ARTIFACTS", ROOT / "test-artifacts"))
@@ -80,8 +80,9 @@ def _wait_http(url: str, server: subprocess.Popen, timeout: float = 120.0) -> No
 @pytest.fixture
 def dashboard():
     port = free_port()
+    address = ["--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(
-        [str(SOLARA), "run", "model.app", "--host", "127.0.0.1", "--port", str(port), "--production"],
+        [str(SOLARA), "run", "model.dashboard.page", "--production", *address],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

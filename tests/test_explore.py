@@ -16,8 +16,8 @@ import model.explore.evaluate as evaluate_module
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.spec import build_spec
-from model.explore import calibrate as cal
 from model.explore import discovery, gsa
+from model.explore import targets as cal
 from model.explore.evaluate import evaluate
 from model.explore.space import apply, extra_parameters, seed_parameters
 from model.explore.studies import model_config, run_study
@@ -265,7 +265,7 @@ def test_odd_parameter_section_matches_the_seeds():
 
 
 def test_the_model_command_points_studies_to_greyzone_explore():
-    from model.cli import check_overrides
+    from model.runs.cli import check_overrides
 
     with pytest.raises(ConfigError, match="greyzone-explore"):
         check_overrides(["explore=morris"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.agents.china import ChineseExporter, ExporterBook
+from model.sim.agents.china import ChineseExporter, ExporterBook
 from tests.conftest import small_spec
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.agents.firms import JapaneseFirm, Observations
-from model.model import GreyzoneModel
-from model.population import ENTITY_LIST
+from model.sim.agents.firms import JapaneseFirm, Observations
+from model.sim.greyzone import GreyzoneModel
+from model.sim.population import ENTITY_LIST
 from tests.conftest import run_model, small_spec
 
 

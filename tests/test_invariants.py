@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.invariants import series_violations, state_violations
+from model.testing.invariants import series_violations, state_violations
 
 
 def test_mass_balance_bounds_and_shares_hold_every_week(any_model) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.kernels import cell_sum, check_inner_sum, col_sums, inner_sum, positive_cells
+from model.sim.kernels import cell_sum, check_inner_sum, col_sums, inner_sum, positive_cells
 
 
 def test_inner_sum_is_numpys_sum() -> None:

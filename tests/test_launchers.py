@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from model.raycluster import LOOPBACK, local_ray_cluster
+from model.testing.raycluster import LOOPBACK, local_ray_cluster
 from tests.conftest import kill_when
 
 BIN = Path(sys.executable).parent

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model.licensing import LicenceAuthority, whole_week_moments
-from model.policy import PolicyState
-from model.population import ENTITY_LIST, NO_LIST, WATCH_LIST
+from model.sim.licensing import LicenceAuthority, whole_week_moments
+from model.sim.policy import PolicyState
+from model.sim.population import ENTITY_LIST, NO_LIST, WATCH_LIST
 from tests.conftest import run_model, small_spec
 
 N_FIRMS = 4000
@@ -121,7 +121,7 @@ def test_applications_beyond_the_review_limit_lapse_as_denials() -> None:
 def test_entity_listed_firms_get_no_approvals_while_civilians_mostly_do() -> None:
     """In a full run of the end-use ban: listed defence firms get nothing, civilians ~routine."""
     spec = small_spec("scenario=end_use_ban", "run.firms=200", "run.horizon_weeks=60")
-    from model.model import GreyzoneModel
+    from model.sim.greyzone import GreyzoneModel
 
     model = GreyzoneModel(spec, 0)
     decided = np.zeros_like(model.firms.need)

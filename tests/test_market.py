@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.market import Market
-from model.model import GreyzoneModel
-from model.policy import PolicyState
+from model.sim.greyzone import GreyzoneModel
+from model.sim.market import Market
+from model.sim.policy import PolicyState
 from tests.conftest import small_spec
 
 

@@ -18,8 +18,8 @@ from omegaconf import DictConfig
 from model.config import build_spec
 from model.config.compose import compose_config
 from model.explore.space import apply, seed_parameters
-from model.invariants import series_violations, state_violations
-from model.model import GreyzoneModel
+from model.sim.greyzone import GreyzoneModel
+from model.testing.invariants import series_violations, state_violations
 
 settings.register_profile(
     "ci",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.config.compose import compose_config
-from model.run import run_job
+from model.runs.job import run_job
 from tests.conftest import SMALL
 
 GREYZONE = Path(sys.executable).parent / "greyzone"

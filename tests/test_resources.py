@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import parallel_jobs
 from model.config import ConfigError
 from model.config.compose import compose_config
-from model.config.resources import GIB, available_memory, check_memory, estimate_memory
-from model.run import run_job
+from model.runs.cli import parallel_jobs
+from model.runs.job import run_job
+from model.runs.resources import GIB, available_memory, check_memory, estimate_memory
 from tests.conftest import small_spec
 
 

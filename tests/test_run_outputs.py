@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from model.config.compose import compose_config
-from model.io import RunDirectoryError, find_runs
-from model.model import GreyzoneModel
-from model.report_cli import main as report_main
-from model.run import FILES, run_job
+from model.results.cli import main as report_main
+from model.results.files import RunDirectoryError, find_runs
+from model.runs.job import FILES, run_job
+from model.sim.greyzone import GreyzoneModel
 from tests.conftest import SMALL
 
 TINY = [*SMALL, "run.horizon_weeks=60", "run.replications=2", "run.firms=60"]

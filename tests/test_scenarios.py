@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.logistics import CHINA
+from model.sim.logistics import CHINA
 from tests.conftest import HELD, run_model, small_spec
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.model import GreyzoneModel
+from model.sim.greyzone import GreyzoneModel
 from tests.conftest import HELD, small_spec
 
 

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from model.agents.coalition import Coalition
-from model.agents.suppliers import SupplyBase
-from model.model import GreyzoneModel
-from model.outcomes import compute_outcomes
-from model.policy import PolicyState
+from model.sim.agents.coalition import Coalition
+from model.sim.agents.suppliers import SupplyBase
+from model.sim.greyzone import GreyzoneModel
+from model.sim.outcomes import compute_outcomes
+from model.sim.policy import PolicyState
 from tests.conftest import run_model, small_spec
 
 

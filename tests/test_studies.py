@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from model.config.paths import EXPERIMENTS_DIR
-from model.model import GreyzoneModel
-from model.report import write_report
+from model.results.report import write_report
+from model.sim.greyzone import GreyzoneModel
 
 GREYZONE = Path(sys.executable).with_name("greyzone")
 REPORT = Path(sys.executable).with_name("greyzone-report")
@@ -110,7 +110,7 @@ def test_report_of_a_single_run_regenerates_identically(tmp_path: Path) -> None:
 
 def test_a_failed_job_is_named_and_the_rest_aggregated(tmp_path: Path, monkeypatch) -> None:
     """In-process sweep (basic launcher) where the blanket-ban job crashes mid-run."""
-    from model import cli
+    from model.runs import cli
 
     original = GreyzoneModel.run
 

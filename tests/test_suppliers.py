@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.agents.suppliers import NonChinaSupplier, SupplyBase
-from model.model import GreyzoneModel
+from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
+from model.sim.greyzone import GreyzoneModel
 from tests.conftest import small_spec
 
 

@@ -11,13 +11,13 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from model.callbacks import FAILED_JOBS_EXIT
-from model.checkpoint import STUDY_CHECKPOINTS
-from model.cli import USAGE_ERROR
 from model.config.errors import ConfigError
 from model.explore.jobs import LauncherDispatch, StudyJobsError
 from model.explore.studies import run_study
-from model.io import STUDY_MARKER
+from model.results.files import STUDY_MARKER
+from model.runs.callbacks import FAILED_JOBS_EXIT
+from model.runs.checkpoint import STUDY_CHECKPOINTS
+from model.runs.cli import USAGE_ERROR
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from model.config import calibration as cal
-from model.config import parameters as par
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
+from model.config.seeds import parameters as par
+from model.config.seeds import tables as cal
 from model.config.settings import (
     CoalitionSwitch,
     JapanLevers,

@@ -14,14 +14,14 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from model.cli import USAGE_ERROR, _is_override, hydra_settings, launch, parse_overrides
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
-from model.config.launcher import check_launcher
 from model.config.paths import CONFIG_DIR
 from model.explore.jobs import is_chunk_job, run_chunk_job
 from model.explore.studies import check_study, run_study
-from model.resume import resume_target
+from model.runs.cli import USAGE_ERROR, _is_override, hydra_settings, launch, parse_overrides
+from model.runs.launcher import check_launcher
+from model.runs.resume import resume_target
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="explore")

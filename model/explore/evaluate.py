@@ -25,9 +25,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from model.config.spec import build_spec
 from model.explore.space import Parameter, apply
-from model.io import write_atomic_parquet
-from model.model import GreyzoneModel
-from model.outcomes import compute_outcomes
+from model.results.files import write_atomic_parquet
+from model.sim.greyzone import GreyzoneModel
+from model.sim.outcomes import compute_outcomes
 
 log = logging.getLogger(__name__)
 

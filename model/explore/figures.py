@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model.explore.evaluate import SCALARS
-from model.plots import save
+from model.results.plots import save
 
 
 def _label(outcome: str) -> str:

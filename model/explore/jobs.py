@@ -19,8 +19,8 @@ from hydra.experimental.callback import Callback
 from hydra.plugins.launcher import Launcher
 from omegaconf import DictConfig
 
-from model.checkpoint import STUDY_CHECKPOINTS
 from model.explore.evaluate import chunk_file, run_saved_chunk
+from model.runs.checkpoint import STUDY_CHECKPOINTS
 
 log = logging.getLogger(__name__)
 

@@ -21,20 +21,20 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from model.checkpoint import CONFIG, STUDY_CHECKPOINTS, fingerprint
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
-from model.config.resources import check_memory
 from model.config.spec import build_spec
-from model.explore import calibrate as cal
 from model.explore import discovery, figures, gsa
+from model.explore import targets as cal
 from model.explore.evaluate import SCALARS, Dispatch, default_measure, evaluate
 from model.explore.settings import validate_explore
 from model.explore.space import Parameter, apply, extra_parameters, require, seed_parameters, table
-from model.io import STUDY_MARKER, write_atomic_parquet, write_atomic_text
-from model.model import GreyzoneModel
-from model.report import _table
+from model.results.files import STUDY_MARKER, write_atomic_parquet, write_atomic_text
+from model.results.report import _table
+from model.runs.checkpoint import CONFIG, STUDY_CHECKPOINTS, fingerprint
+from model.runs.resources import check_memory
+from model.sim.greyzone import GreyzoneModel
 
 log = logging.getLogger(__name__)
 

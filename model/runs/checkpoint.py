@@ -1,0 +1,132 @@
+"""Per-replication checkpoints of a job, so that a killed job resumes where it stopped.
+
+Each finished replication is saved under `<run>/.replications/r<index>/` (weekly rows,
+outcomes, policy events, fan paths). The folder is written as `r<index>.partial` and renamed
+when complete, so a replication is either wholly there or absent. The job's files are always
+assembled from these checkpoints, whether the job ran in one go or was resumed, so both give
+the same bytes. `config.json` holds the fingerprint of the job's config; a resume with a
+different config is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from model.results.files import PARTIAL, RunDirectoryError, sync, to_arrow, write_atomic_text
+
+CHECKPOINTS = ".replications"  # a job's finished replications
+STUDY_CHECKPOINTS = ".chunks"  # a greyzone-explore study's finished chunks of points
+CONFIG = "config.json"
+# Keys that change how a job runs, not what it computes: a resume may differ in them.
+NOT_FINGERPRINTED = (("run", "resume"), ("run", "progress"), ("explore", "workers"))
+
+
+def fingerprint(config: Mapping[str, Any]) -> str:
+    """A hash of everything in a job's config that decides its numbers."""
+    plain = json.loads(json.dumps(dict(config), default=str))
+    plain.pop("hydra", None)
+    for section, key in NOT_FINGERPRINTED:
+        if isinstance(plain.get(section), dict):
+            plain[section].pop(key, None)
+    text = json.dumps(plain, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Replication:
+    """One replication's results, as saved."""
+
+    index: int
+    weekly: pa.Table
+    outcomes: pa.Table
+    events: pd.DataFrame
+    fan_paths: np.ndarray
+    dates: np.ndarray
+
+
+class Checkpoints:
+    """The checkpoint folder of one run directory."""
+
+    def __init__(self, run_dir: Path, config_fingerprint: str) -> None:
+        self.root = Path(run_dir) / CHECKPOINTS
+        self.fingerprint = config_fingerprint
+
+    def open(self, resume: bool) -> list[int]:
+        """Prepare the folder; with `resume`, return the replications already saved."""
+        record = self.root / CONFIG
+        if record.exists():
+            if not resume:
+                raise RunDirectoryError(
+                    f"{self.root.parent}: holds an unfinished run; add run.resume=true to continue it, "
+                    "or choose another output directory"
+                )
+            saved = json.loads(record.read_text())["fingerprint"]
+            if saved != self.fingerprint:
+                raise RunDirectoryError(
+                    f"{self.root.parent}: run.resume=true, but the unfinished run there has a different "
+                    "config; resume with the same command, or choose another output directory"
+                )
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob("*" + PARTIAL):  # a replication that was being written
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+        write_atomic_text(record, json.dumps({"fingerprint": self.fingerprint}) + "\n")
+        return self.saved()
+
+    def saved(self) -> list[int]:
+        return sorted(int(p.name[1:]) for p in self.root.glob("r*") if p.is_dir() and p.name[1:].isdigit())
+
+    def save(
+        self,
+        index: int,
+        weekly: pd.DataFrame,
+        outcomes: pd.DataFrame,
+        events: pd.DataFrame,
+        fan_paths: np.ndarray,
+        dates: np.ndarray,
+    ) -> None:
+        """Save one finished replication; it counts as saved only once wholly written."""
+        final = self._dir(index)
+        tmp = final.with_name(final.name + PARTIAL)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        for name, frame in (("weekly", weekly), ("outcomes", outcomes), ("events", events)):
+            pq.write_table(to_arrow(frame), tmp / f"{name}.parquet")
+        np.savez(tmp / "fan.npz", paths=fan_paths, dates=dates)
+        for file in tmp.iterdir():
+            sync(file)
+        os.replace(tmp, final)
+
+    def load(self, index: int) -> Replication:
+        where = self._dir(index)
+        fan = np.load(where / "fan.npz")
+        return Replication(
+            index,
+            pq.read_table(where / "weekly.parquet"),
+            pq.read_table(where / "outcomes.parquet"),
+            pd.read_parquet(where / "events.parquet"),
+            fan["paths"],
+            fan["dates"],
+        )
+
+    def replications(self, indices: list[int]) -> Iterator[Replication]:
+        for index in indices:
+            yield self.load(index)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _dir(self, index: int) -> Path:
+        return self.root / f"r{index:07d}"

@@ -1,0 +1,293 @@
+"""One job: a scenario's replications, written to a run directory.
+
+`run_job` is the plain function behind the Hydra app; tests and notebooks call it with a
+composed config. Each replication is checkpointed as it finishes (model/runs/checkpoint.py); the
+job's files are assembled from the checkpoints under temporary names and renamed into place;
+`run.json` (status "complete") is written last and marks a finished run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import platform
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import DictConfig
+
+from model import __version__
+from model.config.paths import REPO_ROOT
+from model.config.spec import ModelSpec, build_spec, to_container
+from model.results.fans import FanPaths
+from model.results.files import (
+    FAILED,
+    MARKER,
+    ParquetStream,
+    RunDirectoryError,
+    is_complete,
+    prepare_run_dir,
+    read_marker,
+    write_atomic_parquet,
+    write_atomic_text,
+)
+from model.results.plots import fan_chart
+from model.results.report import write_report
+from model.results.summary import format_table, percentile_table
+from model.runs.checkpoint import Checkpoints, fingerprint
+from model.runs.resources import check_memory
+from model.sim.greyzone import GreyzoneModel
+from model.sim.outcomes import compute_outcomes
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "matplotlib")
+FILES = {
+    "weekly.parquet": "weekly series, tidy: replication, week, date, metric, material, sector, value",
+    "outcomes.parquet": "outcomes per replication, tidy: replication, outcome, material, sector, value",
+    "policy_events.parquet": "China's policy changes: replication, week, date, instrument, intensity, cause",
+    "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
+    "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost (single runs)",
+    MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
+    "report.md": "the run's report (tables and figures/); `greyzone-report DIR` regenerates it",
+}
+
+
+@dataclass
+class JobResult:
+    """What a finished job produced (also on disk in `output_dir`)."""
+
+    output_dir: Path
+    spec: ModelSpec
+    outcomes: pd.DataFrame
+    fan: pd.DataFrame
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    metadata: dict[str, Any]
+
+
+def run_job(
+    cfg: DictConfig | Mapping[str, Any],
+    output_dir: Path,
+    overrides: Sequence[str] = (),
+    show_table: bool = True,
+    job: Mapping[str, Any] | None = None,
+    report: bool = True,
+) -> JobResult:
+    """Run `run.replications` replications of the configured scenario into `output_dir`.
+
+    `job` describes the job within a sweep (num, total); `report` writes report.md for the run
+    (a sweep writes one report at its root instead). Every finished replication is
+    checkpointed; with `run.resume=true` a killed job continues from its checkpoints and a
+    finished one is skipped.
+    """
+    spec = build_spec(cfg)
+    run = spec.run
+    config_print = fingerprint(to_container(cfg))
+    job = {"num": 0, "total": 1, **(job or {}), "overrides": list(overrides)}
+    name = spec.scenario.name
+    if job["total"] > 1:
+        name = f"job {job['num'] + 1}/{job['total']} ({spec.study.case or spec.scenario.name})"
+    if run.resume and is_complete(Path(output_dir)):
+        return _finished(Path(output_dir), spec, config_print, name)
+    check_memory(spec)
+    out = prepare_run_dir(Path(output_dir), resume=run.resume)
+    store = Checkpoints(out, config_print)
+    saved = set(store.open(resume=run.resume))
+    (out / FAILED).unlink(missing_ok=True)
+    indices = [run.replication_offset + i for i in range(run.replications)]
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    todo = [r for r in indices if r not in saved]
+    log.info(
+        "%s: %d replications x %d weeks, %d firms -> %s%s",
+        name,
+        run.replications,
+        run.horizon_weeks,
+        run.firms,
+        out,
+        f" (resumed: {run.replications - len(todo)} already done)" if len(todo) < len(indices) else "",
+    )
+    weekly = ParquetStream(out / "weekly.parquet")
+    outcomes = ParquetStream(out / "outcomes.parquet")
+    fan_layout = FanPaths(run.fan_materials)  # which series a replication's fan paths hold
+    try:
+        for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
+            tick = time.perf_counter()
+            model = GreyzoneModel(spec, replication)
+            model.run()
+            series = model.recorder.result()
+            model.release_state()
+            store.save(
+                replication,
+                series.to_frame(),
+                compute_outcomes(series, spec, model.china.events),
+                _events(model),
+                fan_layout.paths_of(series),
+                series.dates,
+            )
+            if run.progress:
+                log.info(
+                    "%s: replication %d/%d (index %d) done in %.2f s",
+                    name,
+                    done,
+                    run.replications,
+                    replication,
+                    time.perf_counter() - tick,
+                )
+        fans, events = FanPaths(run.fan_materials), []
+        for saved_replication in store.replications(indices):
+            weekly.write(saved_replication.weekly)
+            outcomes.write(saved_replication.outcomes)
+            fans.add_paths(saved_replication.fan_paths, saved_replication.dates)
+            events.append(saved_replication.events)
+        outcomes.commit()
+        outcome_table = pd.read_parquet(out / "outcomes.parquet")
+        event_table = pd.concat(events, ignore_index=True)
+        fan = fans.quantiles()
+        summary = percentile_table(outcome_table)
+        write_atomic_parquet(out / "policy_events.parquet", event_table)
+        write_atomic_text(out / "summary.csv", summary.to_csv(index=False))
+        if report:
+            fan_chart(
+                fan,
+                run.fan_materials,
+                out / "fan_chart.png",
+                f"{spec.scenario.name}: {spec.scenario.description}",
+            )
+        weekly.commit()
+    except BaseException as exc:
+        weekly.abort()
+        outcomes.abort()
+        for file in FILES:
+            (out / file).unlink(missing_ok=True)
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        failure = {
+            "status": "failed",
+            "error_type": type(exc).__name__,
+            "error": reason,
+            "scenario": spec.scenario.name,
+            "job": job,
+            "replications_saved": len(store.saved()),
+        }
+        write_atomic_text(out / FAILED, json.dumps(failure, indent=2, default=str) + "\n")
+        raise
+    wall = time.perf_counter() - clock
+    meta = _metadata(spec, started, wall, overrides, job, config_print)
+    write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
+    store.remove()
+    log.info("%s: finished in %.1f s (%.2f s per replication)", name, wall, wall / run.replications)
+    if report:
+        write_report(out)
+    if show_table:
+        print(f"\n{spec.scenario.name}: {format_table(summary)}\n", flush=True)
+    return JobResult(out, spec, outcome_table, fan, event_table, summary, meta)
+
+
+def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobResult:
+    """A job that a resumed sweep finds complete: checked against the config, then read back."""
+    meta = read_marker(out) or {}
+    if meta.get("fingerprint") != config_print:
+        raise RunDirectoryError(
+            f"{out}: run.resume=true, but the finished run there has a different config; "
+            "resume with the same command, or choose another output directory"
+        )
+    log.info("%s: already complete in %s (resumed: skipped)", name, out)
+    Checkpoints(out, config_print).remove()  # left behind if the job was killed while tidying up
+    outcome_table = pd.read_parquet(out / "outcomes.parquet")
+    fan = FanPaths.from_weekly(out / "weekly.parquet", spec.run.fan_materials).quantiles()
+    events = pd.read_parquet(out / "policy_events.parquet")
+    return JobResult(out, spec, outcome_table, fan, events, percentile_table(outcome_table), meta)
+
+
+def _events(model: GreyzoneModel) -> pd.DataFrame:
+    start = model.spec.run.start_date
+    rows = [
+        {
+            "replication": model.replication,
+            "week": e.week,
+            "date": start + dt.timedelta(weeks=e.week),
+            "instrument": e.instrument,
+            "intensity": e.intensity,
+            "formal": e.formal,
+            "cause": e.cause,
+        }
+        for e in model.china.events
+    ]
+    columns = ["replication", "week", "date", "instrument", "intensity", "formal", "cause"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _metadata(
+    spec: ModelSpec,
+    started: dt.datetime,
+    wall: float,
+    overrides: Sequence[str],
+    job: Mapping[str, Any],
+    config_print: str,
+) -> dict[str, Any]:
+    run = spec.run
+    return {
+        "status": "complete",
+        "fingerprint": config_print,
+        "job": dict(job),
+        "study": {
+            "name": spec.study.name,
+            "version": spec.study.version,
+            "description": spec.study.description,
+            "case": spec.study.case,
+        },
+        "scenario": spec.scenario.name,
+        "description": spec.scenario.description,
+        "replications": run.replications,
+        "replication_offset": run.replication_offset,
+        "root_seed": run.seed,
+        "replication_seed": "numpy.random.SeedSequence(entropy=root_seed, spawn_key=(replication,))",
+        "horizon_weeks": run.horizon_weeks,
+        "spinup_weeks": run.spinup_weeks,
+        "firms": run.firms,
+        "start_date": run.start_date.isoformat(),
+        "overrides": list(overrides),
+        "started_at": started.isoformat(timespec="microseconds"),
+        "wall_seconds": round(wall, 3),
+        "seconds_per_replication": round(wall / run.replications, 4),
+        "greyzone_version": __version__,
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in PACKAGES},
+        "git": _git(),
+        "files": FILES,
+    }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git() -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(REPO_ROOT), *args],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None}
+    return {"commit": commit, "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}

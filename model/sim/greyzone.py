@@ -1,0 +1,288 @@
+"""GreyzoneModel: China's rare-earth leverage over Japan, one week per step."""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+from numba import njit
+
+from model.config.spec import ModelSpec
+from model.sim.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
+from model.sim.agents.coalition import Coalition
+from model.sim.agents.firms import Firms, JapaneseFirm
+from model.sim.agents.japan import JapanGovernment
+from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
+from model.sim.licensing import LicenceAuthority, whole_week_moments
+from model.sim.logistics import Pipeline
+from model.sim.market import Market
+from model.sim.policy import PolicyState
+from model.sim.population import build_population
+from model.sim.recorder import Recorder
+from model.sim.signals import Signals
+from model.sim.trade import Trade
+
+
+def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed of one replication: independent of how replications are split across jobs."""
+    return np.random.SeedSequence(entropy=root_seed, spawn_key=(replication,))
+
+
+class GreyzoneModel(Model):
+    """Agent-based model of China's rare-earth export leverage over Japan.
+
+    Agents: ChinaGovernment (instrument, licence authority), ChineseExporter,
+    JapanGovernment (JOGMEC stockpile), NonChinaSupplier and JapaneseFirm. The firms'
+    numbers are struct-of-arrays in `self.firms`; each JapaneseFirm reads its own row.
+
+    Args:
+        spec: the validated job specification (see `model.config.build_spec`).
+        replication: global replication index; with spec.run.seed it fixes every draw.
+    """
+
+    def __init__(self, spec: ModelSpec, replication: int = 0) -> None:
+        super().__init__(rng=np.random.default_rng(replication_seed(spec.run.seed, replication)))
+        self.spec = spec
+        self.replication = replication
+        self.week = 0
+        seeds = spec.seeds
+        materials = seeds.materials
+
+        population = build_population(spec, self.rng)
+        licensed = materials.controlled.copy()
+        self.firms = Firms(spec, population, licensed)
+        JapaneseFirm.create_agents(self, population.sector.size, index=np.arange(population.sector.size))
+
+        scheduled = PolicyState.from_scenario(spec.scenario.china, materials)
+        self.china = ChinaGovernment(self, spec, scheduled)
+        self.coalition = Coalition(self, spec)
+        exporter_names = seeds.suppliers.exporter_names
+        self.exporters = ExporterBook(len(exporter_names), population.exporter)
+        ChineseExporter.create_agents(
+            self,
+            len(exporter_names),
+            index=np.arange(len(exporter_names)),
+            name=list(exporter_names),
+        )
+
+        self.japan = JapanGovernment(self, spec)
+        self.supply = SupplyBase(seeds.suppliers, materials)
+        NonChinaSupplier.create_agents(
+            self,
+            len(seeds.suppliers.names),
+            index=np.arange(len(seeds.suppliers.names)),
+            name=list(seeds.suppliers.names),
+        )
+
+        self.market = Market(seeds.market, materials)
+        self.authority = LicenceAuthority(seeds.licensing, licensed, population.sector.size)
+        self.pipeline = Pipeline(population.sector.size, len(materials.names), self._pipeline_weeks())
+        self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
+        self.signals = Signals(spec, self.trade.china_normal_weekly)
+        self.week = -spec.run.spinup_weeks
+        self._fill_pipeline(self.week)
+        self.authority.recount()
+        self.normal_weekly_demand = self.firms.need.sum(axis=0)
+        self.delivered_smoothed = self.normal_weekly_demand.copy()
+        self._smoothing = seeds.market.supply_smoothing_weeks
+        self.shortfall = np.zeros(len(materials.names))
+        self.recorder = Recorder(self)
+        self._spin_up()
+
+    # schedule ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One week, in the order of DESIGN.md §4."""
+        self._week(adapt=True)
+
+    def run(self, weeks: int | None = None) -> None:
+        """Run `weeks` steps (default: to the horizon)."""
+        for _ in range(self.spec.run.horizon_weeks - self.week if weeks is None else weeks):
+            self.step()
+
+    def release_state(self) -> None:
+        """Drop the engine's arrays once the run's results have been taken (frees memory at once,
+        instead of when the garbage collector breaks the model's reference cycles)."""
+        for name in ("firms", "authority", "pipeline", "trade", "signals", "recorder"):
+            setattr(self, name, None)
+        self.remove_all_agents()  # agents point back at the model: break the cycles now
+
+    def _week(self, adapt: bool) -> None:
+        """The weekly schedule; with adapt=False (spin-up) prices and adaptation stay frozen."""
+        week = self.week
+        firms, market, japan, coalition = self.firms, self.market, self.japan, self.coalition
+        no_release = np.zeros_like(firms.unmet)
+        if adapt:
+            self.china.review(week, japan, coalition, self.signals)  # 1. China's policy
+            policy = self.china.policy
+            coalition.act(
+                week,
+                self.signals.visibility(policy),  # 2. coalition
+                self.signals.severity,
+                policy,
+            )
+            japan.act(week, self.signals, policy, coalition, self.rng)  # 3. Japan's government
+            releases = japan.stockpile.release(self.shortfall, firms.unmet)
+            allied = coalition.stockpile.release(self.shortfall, firms.unmet, already=releases)
+            refill = japan.stockpile.plan_refill()
+        else:
+            releases, allied, refill = no_release, no_release, np.zeros_like(self.shortfall)
+        policy = self.china.policy
+        orders = firms.place_orders(self.pipeline.in_transit, self.trade.china_pipeline())  # 4. orders
+        flows = self.trade.clear(  # 5. licences, shipping
+            week, orders, policy, market, self.supply.weekly_capacity, refill, self.rng
+        )
+        japan.stockpile.receive_refill(flows.refill_bought)
+        arrived, by_origin = self.pipeline.deliver(week)  # 6. deliveries
+        delivered = _receive(firms.inventory, arrived, releases, allied)
+        self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
+        if adapt:  # 7. prices
+            market.update(self._excess_demand(), flows.blocked)
+        production = firms.produce()  # 8. production
+        self.shortfall = np.divide(
+            production.unmet, production.need, out=np.zeros_like(production.need), where=production.need > 0
+        )
+        firms.learn(flows.observations)  # 9. beliefs, adaptation
+        firms.assess_risk(adapt)
+        if adapt:
+            japan.stockpile.observe(self.shortfall)
+            firms.hoard(market.contract)
+            free = self.supply.weekly_capacity - firms.committed_nonchina()
+            firms.diversify(week, free, japan.diversification_subsidy)
+            firms.substitute(week, market.contract_multiple, self.rng)
+            cofinance = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
+            self.supply.advance(  # 10. suppliers
+                week,
+                market.contract_multiple,
+                self.rng,
+                cofinance,
+                self.spec.seeds.japan_policy.cofinance_lag_cut,
+            )
+            self.recorder.record(week, flows, by_origin, releases, allied, production)  # 11. data
+            self.signals.update(
+                production.value_added_lost.sum(),
+                flows.china_shipped,
+                flows.blocked,
+                self.exporters.week_revenue_usd,
+                self.firms.unmet.sum(axis=0),
+                production.need,
+            )
+        self.week += 1
+
+    def _spin_up(self) -> None:
+        """Run the unrecorded spin-up weeks (-spinup_weeks .. -1)."""
+        while self.week < 0:
+            self._week(adapt=False)
+        self.shortfall[:] = 0.0
+        self.firms.unmet[:] = 0.0
+
+    # helpers -------------------------------------------------------------------------------
+    def _excess_demand(self) -> np.ndarray:
+        """Need plus extra stock still wanted minus smoothed deliveries, per normal demand.
+
+        Extra stock is what hoarding firms still want to add: target cover above base cover,
+        less what they already hold above base. In any steady state deliveries equal use
+        (mass balance), so without hoarding this is zero on average; supply cuts make it
+        positive, restocking gluts negative.
+        """
+        firms = self.firms
+        need, extra = _demand_sums(firms.need, firms.base_cover, firms.target_cover, firms.inventory)
+        demand = need + extra / self.spec.seeds.market.inventory_adjust_weeks
+        return np.divide(
+            demand - self.delivered_smoothed,
+            self.normal_weekly_demand,
+            out=np.zeros_like(need),
+            where=self.normal_weekly_demand > 0,
+        )
+
+    def _pipeline_weeks(self) -> int:
+        lic, log = self.spec.seeds.licensing, self.spec.seeds.logistics
+        longest = max(
+            log.china_transit_weeks + lic.max_customs_hold_weeks,
+            log.nonchina_lead_weeks,
+            log.spot_lead_weeks + log.leakage_extra_weeks,
+        )
+        return int(np.ceil(longest)) + 1
+
+    def _fill_pipeline(self, start: int) -> None:
+        """Start near steady state: goods in transit and licence applications in review.
+
+        Uncontrolled and non-China lanes carry one week's need per week of lead time.
+        Licensed China supply comes in batches: one application per filing date (every
+        `application_interval_weeks`), in review for the typical review time, then in transit.
+        The unrecorded spin-up then lets everything settle.
+        """
+        firms, seeds = self.firms, self.spec.seeds
+        log, lic = seeds.logistics, seeds.licensing
+        auth = self.authority
+        need = firms.need
+        licensed = auth.columns
+        unlicensed_china = firms.china * need
+        unlicensed_china[:, licensed] = 0.0
+        lanes = (
+            (0, unlicensed_china, log.china_transit_weeks),
+            (1, firms.nonchina * need, log.nonchina_lead_weeks),
+            (1, firms.spot * need, log.spot_lead_weeks),
+        )
+        for origin, weekly, lead in lanes:
+            for week in range(int(lead)):
+                self._prefill(start + week, origin, weekly)
+        if len(licensed) == 0:
+            return
+        interval = int(lic.application_interval_weeks)
+        review_mean = whole_week_moments(lic.review_median_weeks, lic.review_sigma, lic.max_review_weeks)[0]
+        review = round(review_mean)
+        transit = int(log.china_transit_weeks)
+        batch = np.zeros_like(need)
+        batch[:, licensed] = (firms.china * need)[:, licensed] * interval
+        last_filing = start - 1 - ((start - 1 + firms.pop.application_phase) % interval)
+        slots = auth.qty.shape[2]
+        for k in range((review + transit) // interval + 1):
+            filed = last_filing - k * interval
+            due = filed + review
+            in_review = due >= start
+            arriving = (due < start) & (due + transit >= start)
+            if k < slots:
+                auth.qty[in_review, :, k] = batch[in_review][:, licensed]
+                auth.due[in_review, :, k] = due[in_review, None]
+                auth.submitted[in_review, :, k] = filed[in_review, None]
+            for week in np.unique(due[arriving] + transit):
+                rows = arriving & (due + transit == week)
+                weekly = np.zeros_like(need)
+                weekly[rows] = batch[rows]
+                self._prefill(int(week), 0, weekly)
+
+    def _prefill(self, week: int, origin: int, weekly: np.ndarray) -> None:
+        slot = week % self.pipeline.horizon
+        self.pipeline.arrivals[slot] += weekly
+        self.pipeline.by_origin[slot, origin] += weekly.sum(axis=0)
+        self.pipeline.in_transit += weekly
+
+
+@njit(cache=True)
+def _receive(inventory, arrived, releases, allied):  # pragma: no cover - compiled
+    """inventory += arrivals + releases + allied releases; national deliveries per material."""
+    n_firms, n_mat = inventory.shape
+    a = np.zeros(n_mat)
+    r = np.zeros(n_mat)
+    s = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            inventory[f, m] += arrived[f, m] + releases[f, m] + allied[f, m]
+            a[m] += arrived[f, m]
+            r[m] += releases[f, m]
+            s[m] += allied[f, m]
+    return a + r + s
+
+
+@njit(cache=True)
+def _demand_sums(need, base_cover, target_cover, inventory):  # pragma: no cover - compiled
+    """National need, and extra stock hoarding firms still want (both summed in firm order)."""
+    n_firms, n_mat = need.shape
+    total = np.zeros(n_mat)
+    extra = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            total[m] += need[f, m]
+            base_stock = base_cover[f, m] * need[f, m]
+            wanted = (target_cover[f, m] * need[f, m] - base_stock) - max(inventory[f, m] - base_stock, 0.0)
+            extra[m] += max(wanted, 0.0)
+    return total, extra

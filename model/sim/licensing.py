@@ -1,0 +1,363 @@
+"""China's licence process for Japan-bound orders of controlled materials.
+
+Vectorised over firms x licensed materials x open-application slots. A firm files its
+queued China orders as one application per material every `application_interval_weeks`,
+with at most `max_open_applications` in review at once. Review times are lognormal and
+lengthen with intensity; approval falls with intensity and with the firm's hidden
+military exposure; list status and bans override it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from model.config.seeds.parameters import Licensing
+from model.sim.kernels import inner_sum
+from model.sim.policy import PolicyState
+from model.sim.population import ENTITY_LIST, WATCH_LIST
+
+
+def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, float]:
+    """Mean and variance of min(max(1, ceil(X)), cap) for X lognormal(log median, sigma).
+
+    This is how long a review (or a customs hold) is observed to last, in whole weeks.
+    """
+    cap_weeks = int(cap)
+    weeks = np.arange(1, cap_weeks + 1, dtype=float)
+    z = (np.log(weeks) - math.log(median)) / sigma
+    cdf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in z])
+    prob = np.diff(np.concatenate([[0.0], cdf]))
+    prob[-1] += 1.0 - cdf[-1]
+    mean = float(prob @ weeks)
+    return mean, float(prob @ weeks**2 - mean**2)
+
+
+@dataclass
+class Decisions:
+    """What firms learn this week about their applications (firms x licensed materials)."""
+
+    decided: np.ndarray  # number of applications decided (incl. lapsed and refused)
+    approved: np.ndarray  # number approved
+    review_sum: np.ndarray  # sum of observed review times (weeks), decided in review only
+    review_sq_sum: np.ndarray
+    reviewed: np.ndarray  # number of decisions that went through review
+    denied_qty: np.ndarray  # tonnes denied, lapsed or refused
+
+
+class LicenceAuthority:
+    """Applications in review, their decisions and approved volume awaiting shipment."""
+
+    def __init__(self, params: Licensing, licensed: np.ndarray, n_firms: int) -> None:
+        self.params = params
+        self.columns = np.flatnonzero(licensed)  # material indices that need a licence
+        n_mat = len(self.columns)
+        slots = int(params.max_open_applications)
+        shape = (n_firms, n_mat, slots)
+        self.qty = np.zeros(shape)
+        self.due = np.full(shape, -1, dtype=np.int32)
+        self.submitted = np.zeros(shape, dtype=np.int32)
+        self.approved = np.zeros(shape, dtype=bool)
+        self.lapses = np.zeros(shape, dtype=bool)
+        self.queued = np.zeros((n_firms, n_mat))
+        self._decisions = Decisions(*(np.zeros((n_firms, n_mat)) for _ in range(6)))
+        self._touched = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._shipped = np.zeros((n_firms, n_mat))
+        self._pending = np.zeros(n_mat)  # applications in review per material (kept up to date)
+        self.submitted_count = np.zeros(n_mat)
+        self.submitted_review_mean = np.zeros(n_mat)
+        self.submitted_review_sd = np.zeros(n_mat)
+
+    # distributions ---------------------------------------------------------------------
+    def review_parameters(self, intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lognormal (mu, sigma) of review weeks per licensed material at `intensity`."""
+        p = self.params
+        median = p.review_median_weeks * (1.0 + p.review_median_slope * intensity)
+        sigma = p.review_sigma + p.review_sigma_slope * intensity
+        return np.log(median), sigma
+
+    def approval_probability(
+        self, policy: PolicyState, exposure: np.ndarray, list_status: np.ndarray
+    ) -> np.ndarray:
+        """p = routine - I (civil + military x exposure), list and ban overrides."""
+        p = self.params
+        intensity = policy.intensity_by_material[self.columns]
+        prob = p.routine_approval - intensity[None, :] * (
+            p.civil_denial + p.military_denial * exposure[:, None]
+        )
+        prob = np.clip(prob, 0.0, 1.0)
+        if policy.lists_enforced:
+            covered = policy.covered[self.columns]
+            prob[np.ix_(list_status == WATCH_LIST, covered)] *= p.watch_list_factor
+            prob[np.ix_(list_status == ENTITY_LIST, covered)] = 0.0
+        prob[:, policy.banned[self.columns]] = 0.0
+        return prob
+
+    # weekly process ----------------------------------------------------------------------
+    def enqueue(self, orders: np.ndarray) -> None:
+        """Add this week's China orders (firms x licensed materials) to the queue."""
+        self.queued += orders
+
+    def refuse_banned(self, banned: np.ndarray) -> np.ndarray:
+        """Under a ban, queued orders of banned materials are refused at once."""
+        refused = np.zeros_like(self.queued)
+        refused[:, banned] = self.queued[:, banned]
+        self.queued[:, banned] = 0.0
+        return refused
+
+    def submit(self, week: int, filing: np.ndarray, policy: PolicyState, rng: np.random.Generator) -> None:
+        """Firms in `filing` file their queued orders as one application per material."""
+        self.submitted_count[:] = 0.0
+        if self.queued.shape[1] == 0:
+            return
+        banned = policy.banned[self.columns]
+        firms, mats, slots = _ready(self.qty, self.queued, filing, banned)
+        if len(firms) == 0:
+            return
+        mu, sigma = self.review_parameters(policy.intensity_by_material[self.columns])
+        draw = np.exp(mu[mats] + sigma[mats] * rng.standard_normal(len(firms)))
+        weeks = np.maximum(1, np.ceil(draw)).astype(np.int32)
+        limit = int(self.params.max_review_weeks)
+        lapse = weeks > limit
+        weeks = np.minimum(weeks, limit)
+        _file(
+            self.qty,
+            self.due,
+            self.submitted,
+            self.approved,
+            self.lapses,
+            self.queued,
+            firms,
+            mats,
+            slots,
+            week,
+            weeks,
+            lapse,
+            self._pending,
+        )
+        self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
+        drawn = np.minimum(draw, limit)
+        count = np.maximum(self.submitted_count, 1)
+        mean = np.bincount(mats, weights=drawn, minlength=len(self.columns)) / count
+        sq = np.bincount(mats, weights=drawn**2, minlength=len(self.columns)) / count
+        self.submitted_review_mean[:] = mean
+        self.submitted_review_sd[:] = np.sqrt(np.maximum(sq - mean**2, 0.0))
+
+    def decide(
+        self, week: int, probability: np.ndarray, policy: PolicyState, rng: np.random.Generator
+    ) -> Decisions:
+        """Decide applications due this week (all pending ones of banned materials)."""
+        banned = policy.banned[self.columns]
+        decisions = self._decisions
+        _clear_cells(
+            self._touched[0],
+            self._touched[1],
+            decisions.decided,
+            decisions.approved,
+            decisions.reviewed,
+            decisions.review_sum,
+            decisions.review_sq_sum,
+            decisions.denied_qty,
+        )
+        firms, mats, slots = _due(self.qty, self.approved, self.due, week, banned)
+        self._touched = (firms, mats)
+        if len(firms):
+            draws = rng.random(len(firms))
+            _apply_decisions(
+                self.qty,
+                self.due,
+                self.submitted,
+                self.approved,
+                self.lapses,
+                firms,
+                mats,
+                slots,
+                week,
+                draws,
+                probability,
+                decisions.decided,
+                decisions.approved,
+                decisions.reviewed,
+                decisions.review_sum,
+                decisions.review_sq_sum,
+                decisions.denied_qty,
+                self._pending,
+            )
+        return decisions
+
+    def approved_volume(self) -> np.ndarray:
+        """Approved tonnes awaiting shipment per licensed material."""
+        return np.where(self.approved, self.qty, 0.0).sum(axis=(0, 2))
+
+    def release(self, fraction: np.ndarray) -> np.ndarray:
+        """Ship `fraction` (per licensed material) of approved volume; the rest waits."""
+        shipped = self._shipped
+        _release(self.qty, self.approved, fraction, shipped)
+        return shipped
+
+    def pending_volume(self) -> np.ndarray:
+        """Tonnes in review or approved and waiting, per firm and licensed material."""
+        out = np.zeros(self.queued.shape)
+        _slot_sums(self.qty, out)
+        return out
+
+    def pending_count(self) -> np.ndarray:
+        """Applications in review per licensed material."""
+        return self._pending.copy()
+
+    def recount(self) -> None:
+        """Recount applications in review (after they were set directly, e.g. at start-up)."""
+        self._pending[:] = _pending_count(self.qty, self.approved)
+
+
+# compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
+@njit(cache=True)
+def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
+    """(firm, material, first free slot) of every application to file now, in row-major order."""
+    n_firms, n_mat, n_slots = qty.shape
+    firms = np.empty(n_firms * n_mat, np.int64)
+    mats = np.empty(n_firms * n_mat, np.int64)
+    slots = np.empty(n_firms * n_mat, np.int64)
+    n = 0
+    for f in range(n_firms):
+        if not filing[f]:
+            continue
+        for m in range(n_mat):
+            if banned[m] or not queued[f, m] > 0:
+                continue
+            for a in range(n_slots):
+                if qty[f, m, a] <= 0:
+                    firms[n], mats[n], slots[n] = f, m, a
+                    n += 1
+                    break
+    return firms[:n], mats[:n], slots[:n]
+
+
+@njit(cache=True)
+def _file(
+    qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse, pending
+):  # pragma: no cover - compiled
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        pending[m] += 1.0
+        qty[f, m, a] = queued[f, m]
+        due[f, m, a] = week + weeks[i]
+        submitted[f, m, a] = week
+        approved[f, m, a] = False
+        lapses[f, m, a] = lapse[i]
+        queued[f, m] = 0.0
+
+
+@njit(cache=True)
+def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
+    """Pending applications decided this week (all pending ones of banned materials), row-major."""
+    n_firms, n_mat, n_slots = qty.shape
+    size = n_firms * n_mat * n_slots
+    firms = np.empty(size, np.int64)
+    mats = np.empty(size, np.int64)
+    slots = np.empty(size, np.int64)
+    n = 0
+    for f in range(n_firms):
+        for m in range(n_mat):
+            everything = banned[m]
+            for a in range(n_slots):
+                if (due[f, m, a] <= week or everything) and qty[f, m, a] > 0 and not approved[f, m, a]:
+                    firms[n], mats[n], slots[n] = f, m, a
+                    n += 1
+    return firms[:n], mats[:n], slots[:n]
+
+
+@njit(cache=True)
+def _apply_decisions(
+    qty,
+    due,
+    submitted,
+    approved,
+    lapses,
+    firms,
+    mats,
+    slots,
+    week,
+    draws,
+    probability,
+    decided,
+    approved_count,
+    reviewed,
+    review_sum,
+    review_sq,
+    denied_qty,
+    pending,
+):  # pragma: no cover - compiled
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        pending[m] -= 1.0
+        in_review = due[f, m, a] <= week
+        lapsed = lapses[f, m, a] and in_review
+        ok = draws[i] < probability[f, m] and not lapsed
+        elapsed = float(week - submitted[f, m, a])
+        decided[f, m] += 1.0
+        approved_count[f, m] += 1.0 if ok else 0.0
+        reviewed[f, m] += 1.0 if in_review else 0.0
+        review_sum[f, m] += elapsed if in_review else 0.0
+        review_sq[f, m] += elapsed * elapsed if in_review else 0.0
+    for i in range(len(firms)):
+        f, m, a = firms[i], mats[i], slots[i]
+        in_review = due[f, m, a] <= week
+        lapsed = lapses[f, m, a] and in_review
+        if draws[i] < probability[f, m] and not lapsed:
+            approved[f, m, a] = True
+        else:
+            denied_qty[f, m] += qty[f, m, a]
+            qty[f, m, a] = 0.0
+
+
+@njit(cache=True)
+def _clear_cells(firms, mats, *arrays):  # pragma: no cover - compiled
+    for array in arrays:
+        for i in range(len(firms)):
+            array[firms[i], mats[i]] = 0.0
+
+
+@njit(cache=True)
+def _release(qty, approved, fraction, shipped):  # pragma: no cover - compiled
+    n_firms, n_mat, n_slots = qty.shape
+    ship = np.empty(n_slots)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            any_approved = False
+            for a in range(n_slots):
+                if approved[f, m, a]:
+                    any_approved = True
+            if not any_approved:  # every slot ships 0.0, and qty - 0.0 == qty
+                shipped[f, m] = 0.0
+                continue
+            for a in range(n_slots):
+                ship[a] = (qty[f, m, a] if approved[f, m, a] else 0.0) * fraction[m]
+                qty[f, m, a] -= ship[a]
+                if approved[f, m, a] and qty[f, m, a] <= 1e-12:
+                    qty[f, m, a] = 0.0
+                    approved[f, m, a] = False
+            shipped[f, m] = inner_sum(ship)
+
+
+@njit(cache=True)
+def _slot_sums(qty, out):  # pragma: no cover - compiled
+    n_firms, n_mat, _ = qty.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            out[f, m] = inner_sum(qty[f, m])
+
+
+@njit(cache=True)
+def _pending_count(qty, approved):  # pragma: no cover - compiled
+    n_firms, n_mat, n_slots = qty.shape
+    out = np.zeros(n_mat)
+    for f in range(n_firms):
+        for m in range(n_mat):
+            for a in range(n_slots):
+                if qty[f, m, a] > 0 and not approved[f, m, a]:
+                    out[m] += 1.0
+    return out

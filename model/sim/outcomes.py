@@ -1,0 +1,250 @@
+"""Per-replication outcomes (DESIGN §5), computed from one replication's weekly series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from model.config.spec import ModelSpec
+from model.sim.agents.china import PolicyEvent
+from model.sim.recorder import TRAILING_WEEKS, WeeklySeries
+
+WEEKS_PER_YEAR = 52
+ALL = "all"
+
+OUTCOMES = {
+    "va_lost_yen": "value added lost over the horizon, yen (by sector and all)",
+    "va_lost_first_year_pct_gdp": "value added lost in the 52 weeks from the shock start, % of GDP",
+    "va_lost_pct_gdp_per_year": "value added lost over the horizon per year, % of annual GDP",
+    "peak_shortfall": "highest weekly share of need unmet after the shock start",
+    "mean_shortfall": "mean weekly share of need unmet from the shock start to the horizon",
+    "weeks_in_shortage": "weeks with shortfall above run.shortage_threshold (all: any material)",
+    "recovery_weeks": "weeks from the shock start to the last week in shortage (0: never short)",
+    "price_peak_multiple": "highest ex-China spot price over its starting level",
+    "china_share_start": "China's share of Japan's supply over the 13 weeks before the shock",
+    "china_share_end": "China's share of Japan's supply over the final 52 weeks",
+    "china_contract_share_end": "China's share of firms' sourcing at the horizon (structural)",
+    "nonchina_capacity_added_t": "non-China capacity online above the start at the horizon, t/yr",
+    "stockpile_drawdown_share": "largest drawdown of the national stockpile, share of its start",
+    "excess_inventory_peak_weeks": "highest national inventory cover above its shock-start level, weeks",
+    "belief_spread_peak_weeks": "highest perceived lead-time spread of China buyers, weeks",
+    "belief_spread_mean_weeks": "mean perceived lead-time spread of China buyers after the shock, weeks",
+    "approval_belief_dispersion_peak": "highest spread of expected approval across firms",
+    "coalition_formed": "1 if the US/G7 coalition formed",
+    "coalition_week": "weeks from the shock start to the coalition's formation (NaN: never)",
+    "japan_conceded": "1 if Japan conceded",
+    "concession_week": "weeks from the shock start to Japan's concession (NaN: never)",
+    "measure_lifted": "1 if China lifted its measure before the horizon",
+    "lift_week": "weeks from the shock start to the lift (NaN: never)",
+    "lifted_after_concession": "1 if the measure was lifted because Japan conceded",
+    "lifted_by_wto": "1 if the measure was lifted to comply with a WTO ruling",
+    "lifted_by_coalition_pressure": "1 if the measure was lifted under coalition pressure",
+    "lifted_by_fine_tuning": "1 if China fine-tuned a grey-zone measure down to nothing",
+    "intensity_peak": "highest intensity of China's instrument",
+    "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, shock to horizon, USD",
+    "china_share_y1": "China's share of Japan's supply, 13 weeks to 1 year after the shock start",
+    "china_share_y3": "as china_share_y1, 3 years after",
+    "china_share_y5": "as china_share_y1, 5 years after",
+    "china_share_y10": "as china_share_y1, 10 years after (or the horizon)",
+    "decoupling_points": "China's share before the shock minus its share at year 10, percentage points",
+    "pressure_26w_yen": "Japan's value added lost in the first 26 weeks of the shock (yen)",
+    "pressure_52w_yen": "Japan's value added lost in the first 52 weeks of the shock (yen)",
+    "leverage_efficiency": "pressure_52w_yen (trillion yen) per point of share lost",
+    "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
+    "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
+    "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
+    "area_lost_share_weeks": "value-weighted shortfall summed over weeks from the shock start",
+}
+
+
+def compute_outcomes(
+    series: WeeklySeries, spec: ModelSpec, events: Sequence[PolicyEvent] = ()
+) -> pd.DataFrame:
+    """Tidy outcomes of one replication: replication, outcome, material, sector, value.
+
+    `events` are China's policy changes (for lift timing and causes).
+    """
+    start = min(spec.scenario.china.start_week, series.weeks - 1)
+    mat, sec = series.material, series.sector
+    names, sectors = series.materials, series.sectors
+    demand_weights = spec.seeds.materials.japan_demand_t
+    rows: list[tuple[str, str | None, str | None, float]] = []
+
+    def per_material(outcome: str, values: np.ndarray, total: float | None) -> None:
+        rows.extend((outcome, m, None, float(v)) for m, v in zip(names, values, strict=True))
+        if total is not None:
+            rows.append((outcome, ALL, None, float(total)))
+
+    lost = sec["value_added_lost_yen"]
+    gdp = spec.seeds.economy.gdp_yen
+    rows.extend(("va_lost_yen", None, s, float(v)) for s, v in zip(sectors, lost.sum(axis=0), strict=True))
+    rows.append(("va_lost_yen", None, ALL, float(lost.sum())))
+    first_year = lost[start : start + WEEKS_PER_YEAR].sum()
+    rows.append(("va_lost_first_year_pct_gdp", None, ALL, 100.0 * first_year / gdp))
+    years = series.weeks / WEEKS_PER_YEAR
+    rows.append(("va_lost_pct_gdp_per_year", None, ALL, 100.0 * lost.sum() / (gdp * years)))
+
+    shortfall = mat["shortfall"][start:]
+    unmet_all = (shortfall * mat["need_t"][start:]).sum(axis=1) / mat["need_t"][start:].sum(axis=1)
+    per_material("peak_shortfall", shortfall.max(axis=0), unmet_all.max())
+    per_material("mean_shortfall", shortfall.mean(axis=0), unmet_all.mean())
+    short = shortfall > spec.run.shortage_threshold
+    per_material("weeks_in_shortage", short.sum(axis=0), short.any(axis=1).sum())
+    per_material("recovery_weeks", _recovery(short), _recovery(short.any(axis=1)[:, None])[0])
+
+    per_material("price_peak_multiple", mat["price_multiple"].max(axis=0), None)
+
+    china_start = _china_share(mat, max(0, start - 13), start)
+    china_end = _china_share(mat, max(0, series.weeks - WEEKS_PER_YEAR), series.weeks)
+    per_material("china_share_start", china_start[0], china_start[1])
+    per_material("china_share_end", china_end[0], china_end[1])
+    contract = mat["china_contract_share"][-1]
+    need_end = mat["need_t"][-1]
+    per_material("china_contract_share_end", contract, _weighted(contract, need_end))
+
+    added = mat["nonchina_capacity_added_t_per_yr"][-1]
+    per_material("nonchina_capacity_added_t", added, added.sum())
+
+    stock = mat["stockpile_t"]
+    initial = stock[0] + mat["delivered_stockpile_t"][0] - mat["stockpile_refill_t"][0]
+    drawdown = np.maximum(initial - stock.min(axis=0), 0.0)
+    per_material(
+        "stockpile_drawdown_share",
+        _share(drawdown, initial),
+        drawdown.sum() / initial.sum() if initial.sum() > 0 else 0.0,
+    )
+
+    cover = mat["inventory_cover_weeks"]
+    excess = (cover[start:] - cover[start]).max(axis=0)
+    per_material("excess_inventory_peak_weeks", excess, _weighted(excess, demand_weights))
+
+    spread = mat["belief_lead_time_sd_weeks"][start:]
+    per_material("belief_spread_peak_weeks", spread.max(axis=0), None)
+    per_material("belief_spread_mean_weeks", spread.mean(axis=0), None)
+    per_material("approval_belief_dispersion_peak", mat["belief_approval_sd"][start:].max(axis=0), None)
+
+    rows.extend(_strategic(series, spec, events, start, china_start))
+
+    frame = pd.DataFrame(rows, columns=["outcome", "material", "sector", "value"])
+    frame.insert(0, "replication", np.int32(series.replication))
+    return frame
+
+
+def _china_share(mat: dict[str, np.ndarray], lo: int, hi: int) -> tuple[np.ndarray, float]:
+    hi = max(hi, lo + 1)
+    china = mat["delivered_china_t"][lo:hi].sum(axis=0)
+    other = (mat["delivered_nonchina_t"][lo:hi] + mat["delivered_leakage_t"][lo:hi]).sum(axis=0)
+    total = china + other
+    return _share(china, total), float(china.sum() / total.sum()) if total.sum() > 0 else 0.0
+
+
+def _recovery(short: np.ndarray) -> np.ndarray:
+    """Weeks from the start to just after the last week in shortage, per column."""
+    weeks = short.shape[0]
+    any_short = short.any(axis=0)
+    last = weeks - 1 - np.argmax(short[::-1], axis=0)
+    return np.where(any_short, last + 1, 0).astype(float)
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.divide(part, whole, out=np.zeros_like(part, dtype=float), where=whole > 0)
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float(values @ weights / total) if total > 0 else 0.0
+
+
+Row = tuple[str, str | None, str | None, float]
+LIFT_CAUSES = {
+    "Japan conceded": "lifted_after_concession",
+    "WTO ruling": "lifted_by_wto",
+    "coalition pressure": "lifted_by_coalition_pressure",
+}
+
+
+def _strategic(
+    series: WeeklySeries,
+    spec: ModelSpec,
+    events: Sequence[PolicyEvent],
+    start: int,
+    china_start: tuple[np.ndarray, float],
+) -> list[Row]:
+    """Politics, leverage and resilience outcomes."""
+    mat, sc, names = series.material, series.scalar, series.materials
+    weeks = series.weeks
+    rows: list[Row] = []
+
+    def event(name: str, flag: np.ndarray) -> None:
+        """Weeks from the shock start to the first week `flag` is set (NaN: never)."""
+        hit = np.flatnonzero(flag[start:] > 0)
+        rows.append((name, None, None, float(hit[0]) if len(hit) else float("nan")))
+
+    formed = sc["coalition_formed"]
+    rows.append(("coalition_formed", None, None, float(formed.max() > 0)))
+    event("coalition_week", formed)
+    conceded = sc["japan_conceded"]
+    rows.append(("japan_conceded", None, None, float(conceded.max() > 0)))
+    event("concession_week", conceded)
+    lifts = [e for e in events if e.instrument == "none" and e.week >= start]
+    lift = lifts[0] if lifts else None
+    rows.append(("measure_lifted", None, None, float(lift is not None)))
+    rows.append(("lift_week", None, None, float(lift.week - start) if lift else float("nan")))
+    fine_tuned = lift is not None and lift.cause not in LIFT_CAUSES and lift.cause != "scheduled end"
+    for cause, name in LIFT_CAUSES.items():
+        rows.append((name, None, None, float(lift is not None and lift.cause == cause)))
+    rows.append(("lifted_by_fine_tuning", None, None, float(fine_tuned)))
+    rows.append(("intensity_peak", None, None, float(sc["policy_intensity"].max())))
+    rows.append(
+        (
+            "china_export_revenue_lost_usd",
+            None,
+            None,
+            float(sc["china_export_revenue_lost_usd"][start:].sum()),
+        )
+    )
+
+    for year in (1, 3, 5, 10):
+        end = min(start + WEEKS_PER_YEAR * year, weeks)
+        share, total = _china_share(mat, max(0, end - TRAILING_WEEKS), end)
+        rows.extend((f"china_share_y{year}", m, None, float(v)) for m, v in zip(names, share, strict=True))
+        rows.append((f"china_share_y{year}", ALL, None, total))
+    year10 = min(start + 10 * WEEKS_PER_YEAR, weeks)
+    decoupling = 100.0 * (china_start[1] - _china_share(mat, max(0, year10 - TRAILING_WEEKS), year10)[1])
+    rows.append(("decoupling_points", ALL, None, decoupling))
+
+    lost = series.sector["value_added_lost_yen"].sum(axis=1)
+    pressure_26 = float(lost[start : start + 26].sum())
+    pressure_52 = float(lost[start : start + WEEKS_PER_YEAR].sum())
+    rows.append(("pressure_26w_yen", None, ALL, pressure_26))
+    rows.append(("pressure_52w_yen", None, ALL, pressure_52))
+    denominator = max(decoupling, spec.run.leverage_floor_points)
+    rows.append(("leverage_efficiency", None, ALL, pressure_52 / 1e12 / denominator))
+
+    responses = (
+        mat["diversified_t"].sum(axis=1)
+        + mat["substitution_programmes_started"].sum(axis=1)
+        + mat["capacity_projects_started_t_per_yr"].sum(axis=1)
+    )
+    hit = np.flatnonzero(responses[start:] > 0)
+    rows.append(("response_lag_weeks", None, None, float(hit[0]) if len(hit) else float("nan")))
+    need_base = mat["need_t"] / np.maximum(1.0 - mat["substituted_share"], 1e-12)
+    substituted_t = (mat["substituted_share"] * need_base).sum(axis=1) / need_base.sum(axis=1)
+    rows.append(("substitution_rate_peak", ALL, None, _peak_yearly_rise(substituted_t[start:])))
+    demand = spec.seeds.materials.japan_demand_t.sum()
+    capacity = mat["nonchina_capacity_t_per_yr"].sum(axis=1) / demand
+    rows.append(("nonchina_ramp_rate_peak", ALL, None, _peak_yearly_rise(capacity[start:])))
+    value = spec.seeds.materials.price_usd_per_kg
+    weighted = (mat["shortfall"][start:] * mat["need_t"][start:]) @ value / (mat["need_t"][start:] @ value)
+    rows.append(("area_lost_share_weeks", ALL, None, float(weighted.sum())))
+    return rows
+
+
+def _peak_yearly_rise(values: np.ndarray) -> float:
+    """Largest rise over any 52-week window (0 if the series is shorter or never rises)."""
+    if len(values) <= WEEKS_PER_YEAR:
+        return float(max(values[-1] - values[0], 0.0)) if len(values) else 0.0
+    rise = values[WEEKS_PER_YEAR:] - values[:-WEEKS_PER_YEAR]
+    return float(max(rise.max(), 0.0))
