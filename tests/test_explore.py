@@ -18,9 +18,10 @@ from model.config.errors import ConfigError
 from model.config.spec import build_spec
 from model.explore import discovery, gsa
 from model.explore import targets as cal
+from model.explore.design import model_config
 from model.explore.evaluate import evaluate
 from model.explore.space import apply, extra_parameters, seed_parameters
-from model.explore.studies import model_config, run_study
+from model.explore.studies import run_study
 
 TINY = ("run.firms=40", "run.horizon_weeks=60", "run.spinup_weeks=8", "run.progress=false")
 

@@ -30,4 +30,6 @@ def test_a_ban_stops_export_revenue_and_diverts_volume(scenario_models) -> None:
     assert ban.exporters.diverted_t.sum() > 10 * base.exporters.diverted_t.sum()
     agents = ban.agents_by_type[ChineseExporter]
     assert sum(a.diverted_t for a in agents) == pytest.approx(ban.exporters.diverted_t.sum())
+    assert sum(a.revenue_usd for a in agents) == pytest.approx(ban.exporters.revenue_usd.sum())
+    assert min(a.revenue_usd for a in agents) > 0  # every exporter sold before the ban
     assert {a.name for a in agents} == set(small_spec().seeds.suppliers.exporter_names)

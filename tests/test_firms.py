@@ -66,7 +66,7 @@ def test_hoarding_raises_target_cover_when_denials_rise() -> None:
     _feed(model, "Dy", approved=True, weeks=20)
     assert model.firms.target_cover[:, dy] == pytest.approx(base)
     _feed(model, "Dy", approved=False, weeks=20)
-    buyers = model.firms.china[:, dy] > 0
+    buyers = model.firms.sourcing.china[:, dy] > 0
     assert (model.firms.target_cover[buyers, dy] > base[buyers] + 1.0).mean() > 0.9
     assert (model.firms.target_cover[:, dy] <= model.firms.max_cover[:, dy] + 1e-9).all()
 
@@ -86,11 +86,11 @@ def test_expected_denials_are_sought_on_the_spot_market() -> None:
     model = _model()
     firms = model.firms
     dy = model.spec.seeds.materials.index("Dy")
-    firms.p_hat[:, dy] = 0.25
+    firms.beliefs.p_hat[:, dy] = 0.25
     orders = firms.place_orders(model.pipeline.in_transit, model.trade.china_pipeline())
-    ask = orders.total[:, dy] * firms.china[:, dy]
+    ask = orders.total[:, dy] * firms.sourcing.china[:, dy]
     assert orders.china[:, dy] == pytest.approx(ask * 0.25)
-    assert orders.spot[:, dy] == pytest.approx(orders.total[:, dy] * firms.spot[:, dy] + ask * 0.75)
+    assert orders.spot[:, dy] == pytest.approx(orders.total[:, dy] * firms.sourcing.spot[:, dy] + ask * 0.75)
 
 
 def test_peers_move_beliefs_of_firms_without_own_news() -> None:
@@ -101,9 +101,9 @@ def test_peers_move_beliefs_of_firms_without_own_news() -> None:
         dy = model.spec.seeds.materials.index("Dy")
         seen = _observations(model, "Dy", approved=False)
         seen.decided[1::2] = 0.0  # odd firms hear nothing themselves
-        before = firms.p_hat[:, dy].copy()
+        before = firms.beliefs.p_hat[:, dy].copy()
         firms.learn(seen)
-        quiet, told = firms.p_hat[1::2, dy], firms.p_hat[0::2, dy]
+        quiet, told = firms.beliefs.p_hat[1::2, dy], firms.beliefs.p_hat[0::2, dy]
         if weight == 0.0:
             assert quiet == pytest.approx(before[1::2])
         else:
@@ -114,14 +114,16 @@ def test_peers_move_beliefs_of_firms_without_own_news() -> None:
 def test_diversification_never_exceeds_free_nonchina_capacity() -> None:
     model = _model()
     firms = model.firms
-    firms.excess_risk[:] = 1.0
+    firms.risk_state.excess[:] = 1.0
     free = np.full(firms.n_materials, 1e-3)
     before = firms.committed_nonchina()
     for week in range(int(model.spec.seeds.behaviour.sourcing_review_weeks)):
         firms.diversify(week, free - (firms.committed_nonchina() - before))
     assert (firms.committed_nonchina() - before <= free + 1e-12).all()
     assert firms.committed_nonchina() - before == pytest.approx(free)
-    assert (firms.china >= -1e-12).all() and np.allclose(firms.china + firms.nonchina + firms.spot, 1.0)
+    assert (firms.sourcing.china >= -1e-12).all() and np.allclose(
+        firms.sourcing.china + firms.sourcing.nonchina + firms.sourcing.spot, 1.0
+    )
 
 
 def test_committed_nonchina_stays_within_capacity_every_week_of_a_ban() -> None:

@@ -7,10 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from model.sim.greyzone import GreyzoneModel
 from model.sim.licensing import LicenceAuthority, whole_week_moments
 from model.sim.policy import PolicyState
 from model.sim.population import ENTITY_LIST, NO_LIST, WATCH_LIST
-from tests.conftest import run_model, small_spec
+from tests.conftest import HELD, run_model, small_spec
 
 N_FIRMS = 4000
 
@@ -38,9 +39,9 @@ def _policy(spec, instrument: str, intensity: float, covered: str = "controlled"
 def _review_weeks(intensity: float) -> np.ndarray:
     auth, spec = _authority()
     policy = _policy(spec, "ambiguous", intensity)
-    auth.enqueue(np.ones(auth.queued.shape))
+    auth.queued += 1.0
     auth.submit(0, np.ones(N_FIRMS, bool), policy, np.random.default_rng(1))
-    return auth.due[:, :, 0].astype(float)
+    return auth.applications.due[:, :, 0].astype(float)
 
 
 def test_review_times_lengthen_with_intensity() -> None:
@@ -88,30 +89,32 @@ def test_end_use_ban_denies_entity_listed_and_cuts_watch_listed() -> None:
 
 
 def test_blanket_ban_refuses_queued_and_pending_applications_at_once() -> None:
-    auth, spec = _authority()
-    rng = np.random.default_rng(2)
-    auth.enqueue(np.ones(auth.queued.shape))
-    auth.submit(0, np.ones(N_FIRMS, bool), _policy(spec, "ambiguous", 0.0), rng)
-    pending = auth.pending_volume().sum()
-    ban = _policy(spec, "blanket_ban", 1.0, covered="all")
-    auth.enqueue(np.ones(auth.queued.shape))
-    refused = auth.refuse_banned(ban.banned[auth.columns])
-    decisions = auth.decide(
-        1, auth.approval_probability(ban, np.zeros(N_FIRMS), np.zeros(N_FIRMS, np.int8)), ban, rng
-    )
-    assert refused.sum() == pytest.approx(auth.queued.size)
-    assert decisions.approved.sum() == 0
-    assert decisions.denied_qty.sum() == pytest.approx(pending)
-    assert auth.pending_volume().sum() == 0
+    """The week a ban starts, the model's trade step refuses every queued and new China order
+    of a licensed material and denies every application in review."""
+    spec = small_spec("scenario=blanket_ban", *HELD)
+    model = GreyzoneModel(spec, 0)
+    start = spec.scenario.china.start_week
+    model.run(start - model.week)  # routine licensing until the ban
+    auth, apps = model.authority, model.authority.applications
+    in_review = apps.qty[~apps.approved].sum()
+    queued = auth.queued.sum()
+    assert in_review > 0 and auth.pending_count().sum() > 0
+    model.step()  # the ban's first week
+    licensed = auth.columns
+    ordered = model.firms.orders.china[:, licensed].sum()  # this week's China orders
+    weekly = model.recorder.series.material
+    assert auth.pending_count().sum() == 0 and (apps.qty[~apps.approved] == 0).all()
+    assert auth.queued.sum() == 0 and weekly["approvals"][start, licensed].sum() == 0
+    assert weekly["blocked_t"][start, licensed].sum() == pytest.approx(in_review + queued + ordered)
 
 
 def test_applications_beyond_the_review_limit_lapse_as_denials() -> None:
     auth, spec = _authority(max_review_weeks=2.0, review_median_weeks=2.0)
     policy = _policy(spec, "ambiguous", 1.0)
     rng = np.random.default_rng(3)
-    auth.enqueue(np.ones(auth.queued.shape))
+    auth.queued += 1.0
     auth.submit(0, np.ones(N_FIRMS, bool), policy, rng)
-    lapsing = auth.lapses.sum()
+    lapsing = auth.applications.lapses.sum()
     assert lapsing > 0
     decided = auth.decide(2, np.ones(auth.queued.shape), policy, rng)
     assert decided.decided.sum() == auth.queued.size
@@ -121,8 +124,6 @@ def test_applications_beyond_the_review_limit_lapse_as_denials() -> None:
 def test_entity_listed_firms_get_no_approvals_while_civilians_mostly_do() -> None:
     """In a full run of the end-use ban: listed defence firms get nothing, civilians ~routine."""
     spec = small_spec("scenario=end_use_ban", "run.firms=200", "run.horizon_weeks=60")
-    from model.sim.greyzone import GreyzoneModel
-
     model = GreyzoneModel(spec, 0)
     decided = np.zeros_like(model.firms.need)
     approved = np.zeros_like(model.firms.need)
@@ -155,5 +156,5 @@ def test_customs_holds_delay_all_china_cargo_under_grey_zone_curbs() -> None:
         small_spec("scenario=ambiguous_curbs", "run.horizon_weeks=60", "scenario.china.intensity=1.0")
     )
     nd = base.spec.seeds.materials.index("NdPr")
-    assert curbs.firms.hold_hat[:, nd].mean() > 3 * base.firms.hold_hat[:, nd].mean()
-    assert curbs.firms.p_hat[:, nd].min() == 1.0
+    assert curbs.firms.beliefs.hold_hat[:, nd].mean() > 3 * base.firms.beliefs.hold_hat[:, nd].mean()
+    assert curbs.firms.beliefs.p_hat[:, nd].min() == 1.0

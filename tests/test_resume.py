@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from model.results.aggregate import PLAN
+from model.results.files import PLAN
 from tests.conftest import kill_when
 
 GREYZONE = Path(sys.executable).parent / "greyzone"

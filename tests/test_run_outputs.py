@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from model.config.compose import compose_config
+from model.results.aggregate import discover
 from model.results.cli import main as report_main
-from model.results.files import RunDirectoryError, find_runs
+from model.runs.directory import RunDirectoryError
 from model.runs.job import FILES, run_job
 from model.sim.greyzone import GreyzoneModel
 from tests.conftest import SMALL
@@ -85,7 +86,7 @@ def test_a_failed_run_leaves_nothing_that_looks_finished(tmp_path: Path, monkeyp
     assert sorted(p.name for p in out.iterdir()) == [".replications", "failed.json"]
     failure = json.loads((out / "failed.json").read_text())
     assert (failure["status"], failure["error"], failure["replications_saved"]) == ("failed", "boom", 1)
-    assert not find_runs(tmp_path)[0]  # nothing there counts as a finished run
+    assert [job.status for job in discover(out)] == ["failed"]  # nothing there counts as finished
 
 
 def test_a_failed_run_resumes_from_its_checkpoints_to_the_same_files(tmp_path: Path, monkeypatch) -> None:

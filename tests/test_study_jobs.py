@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from model.config.compose import compose_config
 from model.explore.evaluate import TASK
-from model.explore.jobs import LauncherDispatch, StudyJobsError, _ranges, is_chunk_job, run_chunk_job
+from model.explore.jobs import LauncherDispatch, StudyJobsError, chunk_ranges, is_chunk_job, run_chunk_job
 from model.explore.studies import run_study
 
 SETTINGS = (
@@ -97,5 +97,5 @@ def test_a_chunk_job_needs_the_saved_task(tmp_path: Path) -> None:
 
 
 def test_ranges_name_chunks_compactly() -> None:
-    assert _ranges([7, 1, 2, 3, 9]) == "1-3, 7, 9"
-    assert _ranges([]) == ""
+    assert chunk_ranges([7, 1, 2, 3, 9]) == "1-3, 7, 9"
+    assert chunk_ranges([]) == ""

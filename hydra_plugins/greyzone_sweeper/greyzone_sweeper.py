@@ -14,10 +14,10 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf
 
+from model.results.files import PLAN
 from model.runs.resume import command_overrides
 
 log = logging.getLogger(__name__)
-PLAN = "sweep_plan.json"
 CASE_KEY = "study.case"
 
 

@@ -14,9 +14,8 @@ from omegaconf import OmegaConf
 from model.config.errors import ConfigError
 from model.explore.jobs import LauncherDispatch, StudyJobsError
 from model.explore.studies import run_study
-from model.results.files import STUDY_MARKER
+from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER
 from model.runs.callbacks import FAILED_JOBS_EXIT
-from model.runs.checkpoint import STUDY_CHECKPOINTS
 from model.runs.cli import USAGE_ERROR
 
 log = logging.getLogger(__name__)

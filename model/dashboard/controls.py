@@ -18,8 +18,8 @@ from omegaconf import DictConfig
 from model.config import build_spec
 from model.config.compose import compose_config
 from model.config.paths import CONFIG_DIR
-from model.sim.agents.firms import LIST_NAMES
 from model.sim.greyzone import GreyzoneModel
+from model.sim.population import LIST_NAMES
 
 SEEDED = "seeded"
 
@@ -161,7 +161,7 @@ def firm_view(model: GreyzoneModel) -> pd.DataFrame:
     need = firms.need.sum(axis=1)
     cover = np.divide(firms.inventory.sum(axis=1), need, out=np.zeros_like(need), where=need > 0)
     licensed = firms.licensed
-    risk = firms.risk_smoothed[:, licensed].mean(axis=1) if licensed.any() else np.zeros(firms.n_firms)
+    risk = firms.risk_state.smoothed[:, licensed].mean(axis=1) if licensed.any() else np.zeros(firms.n_firms)
     sectors = np.asarray(model.spec.seeds.sectors.names)
     return pd.DataFrame(
         {

@@ -19,7 +19,7 @@ from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
 from model.explore.jobs import is_chunk_job, run_chunk_job
 from model.explore.studies import check_study, run_study
-from model.runs.cli import USAGE_ERROR, _is_override, hydra_settings, launch, parse_overrides
+from model.runs.cli import USAGE_ERROR, hydra_settings, is_override, launch, parse_overrides
 from model.runs.launcher import check_launcher
 from model.runs.resume import resume_target
 
@@ -42,7 +42,7 @@ def check(args: Sequence[str]) -> list[str]:
     """Compose the study's config and validate the model config and the method; with
     `run.resume=true`, return the directory of the unfinished study to continue."""
     multirun = any(a in ("-m", "--multirun") for a in args)
-    overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
+    overrides = [a for a in args if not a.startswith("-") and is_override(a)]
     _refuse_sweeps(overrides)
     for override in overrides:
         if override.split("=", 1)[0].lstrip("+~").startswith("explore.job"):

@@ -23,16 +23,18 @@ import pandas as pd
 from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
 
+from model.catalogue.units import PER_TRILLION
 from model.config.spec import build_spec
 from model.explore.space import Parameter, apply
 from model.results.files import write_atomic_parquet
+from model.results.summary import national
 from model.sim.greyzone import GreyzoneModel
 from model.sim.outcomes import compute_outcomes
 
 log = logging.getLogger(__name__)
 
-ALL = "all"
-# Scalar outcomes of one replication that explorations analyse: name -> (outcome, description).
+# Scalar outcomes of one replication that explorations analyse: name -> (outcome, description);
+# every outcome is one of model.catalogue.outcomes.OUTCOMES, read as its national total.
 SCALARS: dict[str, tuple[str, str]] = {
     "va_lost_52w_tn_yen": (
         "pressure_52w_yen",
@@ -52,15 +54,12 @@ SCALARS: dict[str, tuple[str, str]] = {
     "concession_week": ("concession_week", "weeks from the shock start to Japan's concession (NaN: never)"),
     "coalition_week": ("coalition_week", "weeks from the shock start to the coalition's formation"),
 }
-YEN_SCALE = {"va_lost_52w_tn_yen": 1e-12, "va_lost_26w_tn_yen": 1e-12}
+YEN_SCALE = {"va_lost_52w_tn_yen": PER_TRILLION, "va_lost_26w_tn_yen": PER_TRILLION}
 
 
 def scalar_outcomes(outcomes: pd.DataFrame) -> dict[str, float]:
     """The exploration scalars from one replication's tidy outcome table."""
-    totals = outcomes[
-        (outcomes["material"].isna() | (outcomes["material"] == ALL))
-        & (outcomes["sector"].isna() | (outcomes["sector"] == ALL))
-    ]
+    totals = national(outcomes)
     by_name = dict(zip(totals["outcome"], totals["value"], strict=True))
     return {name: float(by_name[source]) * YEN_SCALE.get(name, 1.0) for name, (source, _) in SCALARS.items()}
 

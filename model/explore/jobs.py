@@ -20,7 +20,7 @@ from hydra.plugins.launcher import Launcher
 from omegaconf import DictConfig
 
 from model.explore.evaluate import chunk_file, run_saved_chunk
-from model.runs.checkpoint import STUDY_CHECKPOINTS
+from model.results.files import STUDY_CHECKPOINTS
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,12 @@ class LauncherDispatch:
             cause = f"; first error: {type(error).__name__}: {error}" if error is not None else ""
             raise StudyJobsError(
                 f"{checkpoint.name}: {len(failed) + len(missing)} of {len(todo)} chunk jobs did not save "
-                f"their points (chunks {_ranges(failed + missing)}){cause}; the saved chunks are kept: "
+                f"their points (chunks {chunk_ranges(failed + missing)}){cause}; the saved chunks are kept: "
                 "rerun the same command with run.resume=true"
             )
 
 
-def _ranges(numbers: Sequence[int]) -> str:
+def chunk_ranges(numbers: Sequence[int]) -> str:
     """1,2,3,7 -> '1-3, 7'."""
     spans: list[list[int]] = []
     for n in sorted(numbers):

@@ -15,10 +15,8 @@ import pandas as pd
 import yaml
 
 from model.results.fans import FanPaths
-from model.results.files import FAILED, MARKER, is_complete, read_marker
-from model.runs.checkpoint import CHECKPOINTS
+from model.results.files import CHECKPOINTS, FAILED, MARKER, PLAN, is_complete, read_marker
 
-PLAN = "sweep_plan.json"
 FAN_MATERIALS = ("Dy", "Tb", "NdPr")
 
 

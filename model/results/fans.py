@@ -1,5 +1,10 @@
 """Weekly paths for fan charts, kept compactly (a few series per replication) and summarised
-as quantiles across replications."""
+as quantiles across replications.
+
+`FanPaths.keys` is the layout of one replication's paths (series x weeks); a running job
+fills it from the model's weekly series (model.runs.job), a finished run's weekly.parquet
+fills it here.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from model.sim.recorder import WeeklySeries
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MATERIAL_SERIES = ("shortfall", "price_multiple", "china_share_of_supply")
@@ -29,16 +32,6 @@ class FanPaths:
         ]
         self.paths: list[np.ndarray] = []
         self.dates: np.ndarray | None = None
-
-    def add(self, series: WeeklySeries) -> None:
-        self.add_paths(self.paths_of(series), series.dates)
-
-    def paths_of(self, series: WeeklySeries) -> np.ndarray:
-        """One replication's fan series: series x weeks."""
-        index = {name: i for i, name in enumerate(series.materials)}
-        rows = [series.material[metric][:, index[mat]] for metric, mat in self.keys[: -len(SCALAR_SERIES)]]
-        rows += [series.scalar[name] for name in SCALAR_SERIES]
-        return np.array(rows)
 
     def add_paths(self, paths: np.ndarray, dates: np.ndarray) -> None:
         self.paths.append(paths)

@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BANDS = (("q05", "q95", 0.18), ("q25", "q75", 0.35))
 PANELS = (
     ("shortfall", "Shortfall (% of need)", 100.0),
@@ -21,14 +20,6 @@ PANELS = (
     ("china_share_of_supply", "China's share of supply (%)", 100.0),
 )
 COLOURS = plt.get_cmap("tab10")
-
-
-def band_quantiles(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Quantiles (q05, q25, q50, q75, q95) of `value` across replications, per `by` and date."""
-    grouped = frame.groupby([*by, "date"], observed=True)["value"].quantile(list(QUANTILES))
-    result = grouped.unstack(-1)
-    result.columns = [f"q{round(q * 100):02d}" for q in QUANTILES]
-    return result.reset_index()
 
 
 def draw_bands(ax, q: pd.DataFrame, colour, label: str, scale: float) -> None:

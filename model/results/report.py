@@ -13,36 +13,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.catalogue.outcomes import ALL, HEADLINE_BY_KEY, HEADLINES
+from model.catalogue.units import PER_TRILLION, YEN_PER_TRILLION
 from model.results import plots
 from model.results.aggregate import Aggregate, aggregate, jobs_table
 from model.results.files import write_atomic_parquet, write_atomic_text
-from model.results.summary import (
-    HEADLINE_LABELS,
-    HEADLINES,
-    PERCENTILES,
-    format_table,
-    percentile_table,
-    select,
-)
+from model.results.summary import cell, format_table, percentile_table, select
 
 log = logging.getLogger(__name__)
-KEY_OUTCOMES = (
-    "Japan's loss, first 26 weeks (trillion yen)",
-    "Japan's value added lost, first year (% GDP)",
-    "China's share of supply at year 10 (%)",
-    "Share lost by year 10 (points)",
-    "Leverage efficiency (trillion yen per point lost)",
-    "Coalition formed (% of replications)",
-    "Japan conceded (% of replications)",
-    "Measure lifted, weeks after the shock",
+CASE = ["job", "label"]  # a summary's groups: one per job, shown by its label
+KEY_OUTCOMES = (  # headline keys (model.catalogue.outcomes)
+    "pressure_26w_yen[all]",
+    "va_lost_first_year_pct_gdp[all]",
+    "china_share_y10[all]",
+    "decoupling_points[all]",
+    "leverage_efficiency[all]",
+    "coalition_formed",
+    "japan_conceded",
+    "lift_week",
 )
 DISTRIBUTIONS = (
-    ("pressure_26w_yen", "all", "Japan's loss, first 26 weeks (trillion yen)", 1e-12),
-    ("decoupling_points", "all", "China's share lost by year 10 (points)", 1.0),
-    ("leverage_efficiency", "all", "Leverage efficiency (trillion yen per point lost)", 1.0),
-    ("va_lost_first_year_pct_gdp", "all", "Japan's value added lost, first year (% GDP)", 1.0),
-    ("china_share_y10", "all", "China's share of Japan's supply at year 10 (%)", 100.0),
-    ("lift_week", None, "Measure lifted, weeks after the shock", 1.0),
+    "pressure_26w_yen[all]",
+    "decoupling_points[all]",
+    "leverage_efficiency[all]",
+    "va_lost_first_year_pct_gdp[all]",
+    "china_share_y10[all]",
+    "lift_week",
 )
 MAX_FAN_CASES = 10
 
@@ -61,7 +57,7 @@ def write_report(root: Path) -> Report:
     root = Path(root)
     agg = aggregate(root)
     sweep = not any(job.path == root for job in agg.jobs)  # a single run keeps its own tables
-    summary = pd.DataFrame() if agg.outcomes.empty else percentile_table(agg.outcomes, by=["label"])
+    summary = pd.DataFrame() if agg.outcomes.empty else percentile_table(agg.outcomes, by=CASE)
     if sweep:
         if not agg.outcomes.empty:
             write_atomic_parquet(root / "outcomes.parquet", agg.outcomes)
@@ -81,15 +77,15 @@ def print_summary(report: Report) -> None:
         log.error("job %d %s: %s [%s]", job.number, job.status, job.error, " ".join(job.overrides))
     summary = report.summary
     if not summary.empty:
-        labels = list(dict.fromkeys(summary["label"]))
-        if len(labels) <= 3:
-            print(format_table(summary, by=["label"]), flush=True)
+        cases = _cases(summary)
+        if len(cases) <= 3:
+            print(format_table(summary, by=CASE, header="label"), flush=True)
         else:
-            cells = {(r.label, r.outcome): _cell(r) for r in summary.itertuples(index=False)}
+            cells = _cells(summary)
             table = pd.DataFrame(
-                [[cells.get((label, o), "") for o in KEY_OUTCOMES] for label in labels],
-                index=labels,
-                columns=[_short_label(o) for o in KEY_OUTCOMES],
+                [[cells.get((job, key), "") for key in KEY_OUTCOMES] for job, _ in cases],
+                index=[label for _, label in cases],
+                columns=[_short_label(HEADLINE_BY_KEY[key].label) for key in KEY_OUTCOMES],
             )
             print("percentiles 5 / 50 / 95 across replications (rates: % of replications)", flush=True)
             with pd.option_context("display.width", 250, "display.max_columns", 20):
@@ -97,9 +93,19 @@ def print_summary(report: Report) -> None:
     print(f"\nreport: {report.path}", flush=True)
 
 
-def _short_label(outcome: str) -> str:
+def _cases(summary: pd.DataFrame) -> list[tuple[int, str]]:
+    """(job, label) of each case of a summary, in order."""
+    return list(dict.fromkeys(zip(summary["job"], summary["label"], strict=True)))
+
+
+def _cells(summary: pd.DataFrame) -> dict[tuple[int, str], str]:
+    """Each summary row as text, keyed by (job, headline key)."""
+    return {(r.job, r.headline): cell(r) for r in summary.itertuples(index=False)}
+
+
+def _short_label(label: str) -> str:
     return (
-        outcome.split(" (")[0]
+        label.split(" (")[0]
         .replace("Japan's value added lost", "VA lost")
         .replace("China's share of supply", "China share")
     )
@@ -120,9 +126,12 @@ def _figures(agg: Aggregate, folder: Path) -> list[Path]:
     if len(labels) <= MAX_FAN_CASES and not agg.fan.empty:
         figures.append(plots.fan_overlay(agg.fan, "Dy", folder / "fans.png", f"{title}: weekly paths"))
     panels = {}
-    for outcome, key, panel, scale in DISTRIBUTIONS:
-        rows = out[(out["outcome"] == outcome) & _key_mask(out, key)]
-        panels[panel] = pd.DataFrame({"label": rows["label"], "value": rows["value"] * scale})
+    for key in DISTRIBUTIONS:
+        headline = HEADLINE_BY_KEY[key]
+        rows = select(out, headline)
+        panels[headline.label] = pd.DataFrame(
+            {"label": rows["label"], "value": rows["value"] * headline.scale}
+        )
     figures.append(plots.distributions(panels, folder / "distributions.png", f"{title}: outcomes by case"))
     figures.extend(_heatmaps(agg, folder, title))
     tornado = _tornado(agg, folder, title)
@@ -138,13 +147,17 @@ def _key_mask(out: pd.DataFrame, key: str | None) -> pd.Series:
 
 
 def _tradeoff_points(out: pd.DataFrame) -> pd.DataFrame:
-    pain = out[(out["outcome"] == "pressure_26w_yen") & (out["sector"] == "all")]
-    lost = out[(out["outcome"] == "decoupling_points") & (out["material"] == "all")]
+    pain = out[(out["outcome"] == "pressure_26w_yen") & (out["sector"] == ALL)]
+    lost = out[(out["outcome"] == "decoupling_points") & (out["material"] == ALL)]
     merged = pain[["job", "label", "replication", "value"]].merge(
         lost[["job", "replication", "value"]], on=["job", "replication"], suffixes=("_pain", "_lost")
     )
     return pd.DataFrame(
-        {"label": merged["label"], "pain": merged["value_pain"] / 1e12, "share_lost": merged["value_lost"]}
+        {
+            "label": merged["label"],
+            "pain": merged["value_pain"] / YEN_PER_TRILLION,
+            "share_lost": merged["value_lost"],
+        }
     )
 
 
@@ -169,8 +182,8 @@ def _heatmaps(agg: Aggregate, folder: Path, title: str) -> list[Path]:
         key = key if isinstance(key, tuple) else (key,)
         suffix = "_".join(str(k) for k in key)
         for outcome, where, unit, scale in (
-            ("leverage_efficiency", "all", "trillion yen per point lost", 1.0),
-            ("pressure_26w_yen", "all", "trillion yen", 1e-12),
+            ("leverage_efficiency", ALL, "trillion yen per point lost", 1.0),
+            ("pressure_26w_yen", ALL, "trillion yen", PER_TRILLION),
         ):
             grid = _medians(frame, outcome, where, [x, y])
             grid["value"] *= scale
@@ -184,7 +197,7 @@ def _tornado(agg: Aggregate, folder: Path, title: str) -> Path | None:
     """One-at-a-time bars of median leverage efficiency: <name>_low/_high cases around `base`,
     or, in a Cartesian sweep, each parameter's extremes with the others at their middle value."""
     out = agg.outcomes
-    med = _medians(out, "leverage_efficiency", "all", ["job", "case", *agg.parameters])
+    med = _medians(out, "leverage_efficiency", ALL, ["job", "case", *agg.parameters])
     cases = set(med["case"].dropna())
     bars = []
     if "base" in cases:
@@ -247,7 +260,7 @@ def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: 
     if agg.failed:
         lines += ["**Jobs that did not finish** (left out of every table and figure below):", ""]
         rows = [[str(j.number), j.status, " ".join(j.overrides) or "-", j.error or "-"] for j in agg.failed]
-        lines += [*_table(["job", "status", "overrides", "error"], rows), ""]
+        lines += [*markdown_table(["job", "status", "overrides", "error"], rows), ""]
     if summary.empty:
         lines += ["No job finished: there is nothing to summarise.", ""]
         return "\n".join(lines)
@@ -258,17 +271,20 @@ def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: 
         "replications; event weeks are counted where the event happened (n).",
         "",
     ]
-    labels = list(dict.fromkeys(summary["label"]))
-    cells = {(r.label, r.outcome): _cell(r) for r in summary.itertuples(index=False)}
-    header = ["case", *[o for o in KEY_OUTCOMES if any((label, o) in cells for label in labels)]]
-    lines += _table(header, [[label] + [cells.get((label, o), "") for o in header[1:]] for label in labels])
+    cases = _cases(summary)
+    cells = _cells(summary)
+    keys = [key for key in KEY_OUTCOMES if any((job, key) in cells for job, _ in cases)]
+    header = ["case", *(HEADLINE_BY_KEY[key].label for key in keys)]
+    lines += markdown_table(
+        header, [[label] + [cells.get((job, key), "") for key in keys] for job, label in cases]
+    )
     lines += ["", "## Figures", ""]
     for figure in figures:
         lines += [f"![{figure.stem}](figures/{figure.name})", ""]
     lines += ["## All headline outcomes", ""]
-    outcomes = [h.label for h in HEADLINES]
-    lines += _table(
-        ["outcome", *labels], [[o] + [cells.get((label, o), "") for label in labels] for o in outcomes]
+    lines += markdown_table(
+        ["outcome", *(label for _, label in cases)],
+        [[h.label] + [cells.get((job, h.key), "") for job, _ in cases] for h in HEADLINES],
     )
     lines += ["", "## Jobs", ""]
     job_rows = []
@@ -282,22 +298,11 @@ def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: 
                 " ".join(job.overrides) or "-",
             ]
         )
-    lines += [*_table(["job", "status", "case", "overrides"], job_rows), ""]
+    lines += [*markdown_table(["job", "status", "case", "overrides"], job_rows), ""]
     return "\n".join(lines)
 
 
-def _cell(row) -> str:
-    headline = HEADLINE_LABELS.get(row.outcome)
-    fmt = headline.fmt if headline else "{:.3g}"
-    if row.kind == "rate":
-        return (fmt + "%").format(row.mean) if row.n else "n/a"
-    if row.n == 0:
-        return "never"
-    text = " / ".join(fmt.format(getattr(row, f"p{p}")) for p in PERCENTILES)
-    return text + (f" (n={row.n})" if row.kind == "event" else "")
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def clean(cell: str) -> str:
         return str(cell).replace("|", "\\|").replace("\n", " ")
 
@@ -306,4 +311,4 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-__all__ = ["Report", "print_summary", "select", "write_report"]
+__all__ = ["Report", "markdown_table", "print_summary", "write_report"]

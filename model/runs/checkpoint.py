@@ -24,10 +24,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.results.files import PARTIAL, RunDirectoryError, sync, to_arrow, write_atomic_text
+from model.results.files import CHECKPOINTS, PARTIAL, sync, to_arrow, write_atomic_text
+from model.runs.directory import RunDirectoryError
 
-CHECKPOINTS = ".replications"  # a job's finished replications
-STUDY_CHECKPOINTS = ".chunks"  # a greyzone-explore study's finished chunks of points
 CONFIG = "config.json"
 # Keys that change how a job runs, not what it computes: a resume may differ in them.
 NOT_FINGERPRINTED = (("run", "resume"), ("run", "progress"), ("explore", "workers"))

@@ -27,8 +27,8 @@ from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
 from model.config.spec import build_spec
-from model.results.aggregate import PLAN
-from model.results.files import RunDirectoryError
+from model.results.files import PLAN
+from model.runs.directory import RunDirectoryError
 from model.runs.job import run_job
 from model.runs.launcher import check_launcher
 from model.runs.resources import check_memory
@@ -87,7 +87,7 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     refuses jobs that would not fit in memory. Returns the arguments to add: with
     `run.resume=true`, the directory of the run or sweep to continue.
     """
-    overrides = [a for a in args if not a.startswith("-") and _is_override(a)]
+    overrides = [a for a in args if not a.startswith("-") and is_override(a)]
     for override in overrides:
         if override.split("=", 1)[0].lstrip("+~").split(".")[0] == "explore":
             raise ConfigError(
@@ -171,7 +171,7 @@ def hydra_settings(args: Sequence[str]) -> list[str]:
     return [a for a in args if "=" in a and a.split("=", 1)[0].lstrip("+~").startswith(("hydra.", "hydra/"))]
 
 
-def _is_override(arg: str) -> bool:
+def is_override(arg: str) -> bool:
     name = arg.split("=", 1)[0].lstrip("+~")
     return ("=" in arg or arg.startswith("~")) and not name.startswith(("hydra.", "hydra/"))
 

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
@@ -30,10 +31,7 @@ from model.results.fans import FanPaths
 from model.results.files import (
     FAILED,
     MARKER,
-    ParquetStream,
-    RunDirectoryError,
     is_complete,
-    prepare_run_dir,
     read_marker,
     write_atomic_parquet,
     write_atomic_text,
@@ -42,9 +40,11 @@ from model.results.plots import fan_chart
 from model.results.report import write_report
 from model.results.summary import format_table, percentile_table
 from model.runs.checkpoint import Checkpoints, fingerprint
+from model.runs.directory import ParquetStream, RunDirectoryError, prepare_run_dir
 from model.runs.resources import check_memory
 from model.sim.greyzone import GreyzoneModel
 from model.sim.outcomes import compute_outcomes
+from model.sim.recorder import WeeklySeries
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def run_job(
                 series.to_frame(),
                 compute_outcomes(series, spec, model.china.events),
                 _events(model),
-                fan_layout.paths_of(series),
+                fan_paths(series, fan_layout),
                 series.dates,
             )
             if run.progress:
@@ -189,6 +189,19 @@ def run_job(
     if show_table:
         print(f"\n{spec.scenario.name}: {format_table(summary)}\n", flush=True)
     return JobResult(out, spec, outcome_table, fan, event_table, summary, meta)
+
+
+def fan_paths(series: WeeklySeries, layout: FanPaths) -> np.ndarray:
+    """One replication's fan-chart series in the order of `layout.keys`: series x weeks."""
+    column = {name: i for i, name in enumerate(series.materials)}
+    return np.array(
+        [
+            series.material[metric][:, column[material]]
+            if metric in series.material
+            else series.scalar[metric]
+            for metric, material in layout.keys
+        ]
+    )
 
 
 def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobResult:

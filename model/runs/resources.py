@@ -10,13 +10,15 @@ compares the estimate with measured peaks).
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from model.config.errors import ConfigError
 from model.config.spec import ModelSpec
+from model.results.fans import MATERIAL_SERIES, SCALAR_SERIES
+from model.sim.logistics import pipeline_weeks
+from model.sim.recorder import MATERIAL_METRICS, SCALAR_METRICS, SECTOR_METRICS
 
 MIB = 2**20
 GIB = 2**30
@@ -52,26 +54,14 @@ class MemoryEstimate:
 
 def estimate_memory(spec: ModelSpec) -> MemoryEstimate:
     """Peak memory of one job (one process) for `spec`."""
-    from model.results.fans import MATERIAL_SERIES, SCALAR_SERIES
-    from model.sim.recorder import MATERIAL_METRICS, SCALAR_METRICS, SECTOR_METRICS
-
     run, seeds = spec.run, spec.seeds
     materials = len(seeds.materials.names)
     licensed_share = float(seeds.materials.controlled.mean())
     lic, log = seeds.licensing, seeds.logistics
-    pipeline_weeks = (
-        math.ceil(
-            max(
-                log.china_transit_weeks + lic.max_customs_hold_weeks,
-                log.nonchina_lead_weeks,
-                log.spot_lead_weeks + log.leakage_extra_weeks,
-            )
-        )
-        + 1
+    slots = pipeline_weeks(lic, log)
+    per_cell = (
+        8 * (FIRM_MATERIAL_ARRAYS + slots) + LICENCE_SLOT_BYTES * lic.max_open_applications * licensed_share
     )
-    per_cell = 8 * (
-        FIRM_MATERIAL_ARRAYS + pipeline_weeks
-    ) + LICENCE_SLOT_BYTES * lic.max_open_applications * (licensed_share)
     weeks = run.horizon_weeks + 1
     rows_per_week = (
         len(MATERIAL_METRICS) * materials

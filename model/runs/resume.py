@@ -17,9 +17,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from model.config.errors import ConfigError
-from model.results.aggregate import PLAN
-from model.results.files import FAILED, MARKER, STUDY_MARKER
-from model.runs.checkpoint import CHECKPOINTS, STUDY_CHECKPOINTS
+from model.results.files import CHECKPOINTS, FAILED, MARKER, PLAN, STUDY_CHECKPOINTS, STUDY_MARKER
 
 IGNORED = ("run.resume", "run.progress")
 _INTERPOLATION = re.compile(r"\$\{[^}]*\}")

@@ -13,7 +13,7 @@ from model.sim.agents.firms import Firms, JapaneseFirm
 from model.sim.agents.japan import JapanGovernment
 from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
 from model.sim.licensing import LicenceAuthority, whole_week_moments
-from model.sim.logistics import Pipeline
+from model.sim.logistics import Pipeline, pipeline_weeks
 from model.sim.market import Market
 from model.sim.policy import PolicyState
 from model.sim.population import build_population
@@ -75,7 +75,8 @@ class GreyzoneModel(Model):
 
         self.market = Market(seeds.market, materials)
         self.authority = LicenceAuthority(seeds.licensing, licensed, population.sector.size)
-        self.pipeline = Pipeline(population.sector.size, len(materials.names), self._pipeline_weeks())
+        weeks = pipeline_weeks(seeds.licensing, seeds.logistics)
+        self.pipeline = Pipeline(population.sector.size, len(materials.names), weeks)
         self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
         self.signals = Signals(spec, self.trade.china_normal_weekly)
         self.week = -spec.run.spinup_weeks
@@ -90,7 +91,7 @@ class GreyzoneModel(Model):
 
     # schedule ----------------------------------------------------------------------------
     def step(self) -> None:
-        """One week, in the order of DESIGN.md §4."""
+        """One week, in the order of the weekly schedule (docs/model.md, "The weekly schedule")."""
         self._week(adapt=True)
 
     def run(self, weeks: int | None = None) -> None:
@@ -193,15 +194,6 @@ class GreyzoneModel(Model):
             where=self.normal_weekly_demand > 0,
         )
 
-    def _pipeline_weeks(self) -> int:
-        lic, log = self.spec.seeds.licensing, self.spec.seeds.logistics
-        longest = max(
-            log.china_transit_weeks + lic.max_customs_hold_weeks,
-            log.nonchina_lead_weeks,
-            log.spot_lead_weeks + log.leakage_extra_weeks,
-        )
-        return int(np.ceil(longest)) + 1
-
     def _fill_pipeline(self, start: int) -> None:
         """Start near steady state: goods in transit and licence applications in review.
 
@@ -215,12 +207,12 @@ class GreyzoneModel(Model):
         auth = self.authority
         need = firms.need
         licensed = auth.columns
-        unlicensed_china = firms.china * need
+        unlicensed_china = firms.sourcing.china * need
         unlicensed_china[:, licensed] = 0.0
         lanes = (
             (0, unlicensed_china, log.china_transit_weeks),
-            (1, firms.nonchina * need, log.nonchina_lead_weeks),
-            (1, firms.spot * need, log.spot_lead_weeks),
+            (1, firms.sourcing.nonchina * need, log.nonchina_lead_weeks),
+            (1, firms.sourcing.spot * need, log.spot_lead_weeks),
         )
         for origin, weekly, lead in lanes:
             for week in range(int(lead)):
@@ -232,18 +224,19 @@ class GreyzoneModel(Model):
         review = round(review_mean)
         transit = int(log.china_transit_weeks)
         batch = np.zeros_like(need)
-        batch[:, licensed] = (firms.china * need)[:, licensed] * interval
+        batch[:, licensed] = (firms.sourcing.china * need)[:, licensed] * interval
         last_filing = start - 1 - ((start - 1 + firms.pop.application_phase) % interval)
-        slots = auth.qty.shape[2]
+        apps = auth.applications
+        slots = apps.qty.shape[2]
         for k in range((review + transit) // interval + 1):
             filed = last_filing - k * interval
             due = filed + review
             in_review = due >= start
             arriving = (due < start) & (due + transit >= start)
             if k < slots:
-                auth.qty[in_review, :, k] = batch[in_review][:, licensed]
-                auth.due[in_review, :, k] = due[in_review, None]
-                auth.submitted[in_review, :, k] = filed[in_review, None]
+                apps.qty[in_review, :, k] = batch[in_review][:, licensed]
+                apps.due[in_review, :, k] = due[in_review, None]
+                apps.submitted[in_review, :, k] = filed[in_review, None]
             for week in np.unique(due[arriving] + transit):
                 rows = arriving & (due + transit == week)
                 weekly = np.zeros_like(need)

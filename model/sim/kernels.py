@@ -69,15 +69,6 @@ def cell_sum(values, i, j):  # pragma: no cover - compiled
     return inner_sum(values[i, j])
 
 
-def check_inner_sum() -> None:
-    """Self-check against numpy (used by the tests)."""
-    rng = np.random.default_rng(0)
-    for n in (1, 4, 7, 8, 9, 16, 17, 128, 129, 300, 1000):
-        values = rng.random(n)
-        if inner_sum(values) != values.sum():
-            raise AssertionError(f"inner_sum differs from numpy for n={n}")
-
-
 @njit(cache=True)
 def col_sums(values):  # pragma: no cover - compiled
     """x.sum(axis=0) of a C-ordered 2-D array: rows added in order, as numpy does."""

@@ -10,7 +10,7 @@ military exposure; list status and bans override it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -36,8 +36,25 @@ def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, 
     return mean, float(prob @ weeks**2 - mean**2)
 
 
-@dataclass
-class Decisions:
+class Applications(NamedTuple):
+    """Open applications: firms x licensed materials x slots (at most max_open_applications)."""
+
+    qty: np.ndarray  # tonnes applied for; 0 in a free slot
+    due: np.ndarray  # week the decision falls (int32)
+    submitted: np.ndarray  # week filed (int32)
+    approved: np.ndarray  # approved, awaiting shipment (bool)
+    lapses: np.ndarray  # will lapse undecided at `due` (bool)
+
+
+class Cells(NamedTuple):
+    """(firm, licensed material, slot) of the applications a step acts on, in row-major order."""
+
+    firms: np.ndarray
+    mats: np.ndarray
+    slots: np.ndarray
+
+
+class Decisions(NamedTuple):
     """What firms learn this week about their applications (firms x licensed materials)."""
 
     decided: np.ndarray  # number of applications decided (incl. lapsed and refused)
@@ -57,11 +74,13 @@ class LicenceAuthority:
         n_mat = len(self.columns)
         slots = int(params.max_open_applications)
         shape = (n_firms, n_mat, slots)
-        self.qty = np.zeros(shape)
-        self.due = np.full(shape, -1, dtype=np.int32)
-        self.submitted = np.zeros(shape, dtype=np.int32)
-        self.approved = np.zeros(shape, dtype=bool)
-        self.lapses = np.zeros(shape, dtype=bool)
+        self.applications = Applications(
+            qty=np.zeros(shape),
+            due=np.full(shape, -1, dtype=np.int32),
+            submitted=np.zeros(shape, dtype=np.int32),
+            approved=np.zeros(shape, dtype=bool),
+            lapses=np.zeros(shape, dtype=bool),
+        )
         self.queued = np.zeros((n_firms, n_mat))
         self._decisions = Decisions(*(np.zeros((n_firms, n_mat)) for _ in range(6)))
         self._touched = (np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -97,47 +116,23 @@ class LicenceAuthority:
         return prob
 
     # weekly process ----------------------------------------------------------------------
-    def enqueue(self, orders: np.ndarray) -> None:
-        """Add this week's China orders (firms x licensed materials) to the queue."""
-        self.queued += orders
-
-    def refuse_banned(self, banned: np.ndarray) -> np.ndarray:
-        """Under a ban, queued orders of banned materials are refused at once."""
-        refused = np.zeros_like(self.queued)
-        refused[:, banned] = self.queued[:, banned]
-        self.queued[:, banned] = 0.0
-        return refused
-
     def submit(self, week: int, filing: np.ndarray, policy: PolicyState, rng: np.random.Generator) -> None:
         """Firms in `filing` file their queued orders as one application per material."""
         self.submitted_count[:] = 0.0
         if self.queued.shape[1] == 0:
             return
         banned = policy.banned[self.columns]
-        firms, mats, slots = _ready(self.qty, self.queued, filing, banned)
-        if len(firms) == 0:
+        cells = Cells(*_ready(self.applications.qty, self.queued, filing, banned))
+        if len(cells.firms) == 0:
             return
+        mats = cells.mats
         mu, sigma = self.review_parameters(policy.intensity_by_material[self.columns])
-        draw = np.exp(mu[mats] + sigma[mats] * rng.standard_normal(len(firms)))
+        draw = np.exp(mu[mats] + sigma[mats] * rng.standard_normal(len(mats)))
         weeks = np.maximum(1, np.ceil(draw)).astype(np.int32)
         limit = int(self.params.max_review_weeks)
         lapse = weeks > limit
         weeks = np.minimum(weeks, limit)
-        _file(
-            self.qty,
-            self.due,
-            self.submitted,
-            self.approved,
-            self.lapses,
-            self.queued,
-            firms,
-            mats,
-            slots,
-            week,
-            weeks,
-            lapse,
-            self._pending,
-        )
+        _file(self.applications, self.queued, cells, week, weeks, lapse, self._pending)
         self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
         drawn = np.minimum(draw, limit)
         count = np.maximum(self.submitted_count, 1)
@@ -152,57 +147,24 @@ class LicenceAuthority:
         """Decide applications due this week (all pending ones of banned materials)."""
         banned = policy.banned[self.columns]
         decisions = self._decisions
-        _clear_cells(
-            self._touched[0],
-            self._touched[1],
-            decisions.decided,
-            decisions.approved,
-            decisions.reviewed,
-            decisions.review_sum,
-            decisions.review_sq_sum,
-            decisions.denied_qty,
-        )
-        firms, mats, slots = _due(self.qty, self.approved, self.due, week, banned)
-        self._touched = (firms, mats)
-        if len(firms):
-            draws = rng.random(len(firms))
-            _apply_decisions(
-                self.qty,
-                self.due,
-                self.submitted,
-                self.approved,
-                self.lapses,
-                firms,
-                mats,
-                slots,
-                week,
-                draws,
-                probability,
-                decisions.decided,
-                decisions.approved,
-                decisions.reviewed,
-                decisions.review_sum,
-                decisions.review_sq_sum,
-                decisions.denied_qty,
-                self._pending,
-            )
+        _clear_cells(self._touched[0], self._touched[1], decisions)
+        cells = Cells(*_due(self.applications, week, banned))
+        self._touched = (cells.firms, cells.mats)
+        if len(cells.firms):
+            draws = rng.random(len(cells.firms))
+            _apply_decisions(self.applications, cells, week, draws, probability, decisions, self._pending)
         return decisions
 
     def approved_volume(self) -> np.ndarray:
         """Approved tonnes awaiting shipment per licensed material."""
-        return np.where(self.approved, self.qty, 0.0).sum(axis=(0, 2))
+        apps = self.applications
+        return np.where(apps.approved, apps.qty, 0.0).sum(axis=(0, 2))
 
     def release(self, fraction: np.ndarray) -> np.ndarray:
         """Ship `fraction` (per licensed material) of approved volume; the rest waits."""
         shipped = self._shipped
-        _release(self.qty, self.approved, fraction, shipped)
+        _release(self.applications.qty, self.applications.approved, fraction, shipped)
         return shipped
-
-    def pending_volume(self) -> np.ndarray:
-        """Tonnes in review or approved and waiting, per firm and licensed material."""
-        out = np.zeros(self.queued.shape)
-        _slot_sums(self.qty, out)
-        return out
 
     def pending_count(self) -> np.ndarray:
         """Applications in review per licensed material."""
@@ -210,7 +172,7 @@ class LicenceAuthority:
 
     def recount(self) -> None:
         """Recount applications in review (after they were set directly, e.g. at start-up)."""
-        self._pending[:] = _pending_count(self.qty, self.approved)
+        self._pending[:] = _pending_count(self.applications.qty, self.applications.approved)
 
 
 # compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
@@ -237,23 +199,22 @@ def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _file(
-    qty, due, submitted, approved, lapses, queued, firms, mats, slots, week, weeks, lapse, pending
-):  # pragma: no cover - compiled
-    for i in range(len(firms)):
-        f, m, a = firms[i], mats[i], slots[i]
+def _file(apps, queued, cells, week, weeks, lapse, pending):  # pragma: no cover - compiled
+    for i in range(len(cells.firms)):
+        f, m, a = cells.firms[i], cells.mats[i], cells.slots[i]
         pending[m] += 1.0
-        qty[f, m, a] = queued[f, m]
-        due[f, m, a] = week + weeks[i]
-        submitted[f, m, a] = week
-        approved[f, m, a] = False
-        lapses[f, m, a] = lapse[i]
+        apps.qty[f, m, a] = queued[f, m]
+        apps.due[f, m, a] = week + weeks[i]
+        apps.submitted[f, m, a] = week
+        apps.approved[f, m, a] = False
+        apps.lapses[f, m, a] = lapse[i]
         queued[f, m] = 0.0
 
 
 @njit(cache=True)
-def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
+def _due(apps, week, banned):  # pragma: no cover - compiled
     """Pending applications decided this week (all pending ones of banned materials), row-major."""
+    qty, approved, due = apps.qty, apps.approved, apps.due
     n_firms, n_mat, n_slots = qty.shape
     size = n_firms * n_mat * n_slots
     firms = np.empty(size, np.int64)
@@ -272,25 +233,11 @@ def _due(qty, approved, due, week, banned):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _apply_decisions(
-    qty,
-    due,
-    submitted,
-    approved,
-    lapses,
-    firms,
-    mats,
-    slots,
-    week,
-    draws,
-    probability,
-    decided,
-    approved_count,
-    reviewed,
-    review_sum,
-    review_sq,
-    denied_qty,
-    pending,
+    apps, cells, week, draws, probability, decisions, pending
 ):  # pragma: no cover - compiled
+    qty, due, submitted, approved, lapses = apps
+    firms, mats, slots = cells
+    decided, approved_count, review_sum, review_sq, reviewed, denied_qty = decisions
     for i in range(len(firms)):
         f, m, a = firms[i], mats[i], slots[i]
         pending[m] -= 1.0
@@ -315,7 +262,7 @@ def _apply_decisions(
 
 
 @njit(cache=True)
-def _clear_cells(firms, mats, *arrays):  # pragma: no cover - compiled
+def _clear_cells(firms, mats, arrays):  # pragma: no cover - compiled
     for array in arrays:
         for i in range(len(firms)):
             array[firms[i], mats[i]] = 0.0

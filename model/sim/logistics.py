@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
+from model.config.seeds.parameters import Licensing, Logistics
 from model.sim.kernels import positive_cells
 
 ORIGINS = ("china", "nonchina", "leakage")
 CHINA, NONCHINA, LEAKAGE = range(len(ORIGINS))
+
+
+def pipeline_weeks(licensing: Licensing, logistics: Logistics) -> int:
+    """Slots of the arrivals ring: the longest lead time (with the longest customs hold) + 1."""
+    longest = max(
+        logistics.china_transit_weeks + licensing.max_customs_hold_weeks,
+        logistics.nonchina_lead_weeks,
+        logistics.spot_lead_weeks + logistics.leakage_extra_weeks,
+    )
+    return math.ceil(longest) + 1
 
 
 class Pipeline:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.seeds.parameters import Market as MarketParams
 from model.config.seeds.tables import Materials
-
-WEEKS_PER_YEAR = 52.0
 
 
 class Market:

@@ -1,4 +1,4 @@
-"""Per-replication outcomes (DESIGN §5), computed from one replication's weekly series."""
+"""Per-replication outcomes (docs/model.md, "Outcomes"), computed from one replication's weekly series."""
 
 from __future__ import annotations
 
@@ -7,56 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from model.catalogue.outcomes import ALL
+from model.catalogue.units import WEEKS_PER_YEAR, YEN_PER_TRILLION
 from model.config.spec import ModelSpec
 from model.sim.agents.china import PolicyEvent
 from model.sim.recorder import TRAILING_WEEKS, WeeklySeries
-
-WEEKS_PER_YEAR = 52
-ALL = "all"
-
-OUTCOMES = {
-    "va_lost_yen": "value added lost over the horizon, yen (by sector and all)",
-    "va_lost_first_year_pct_gdp": "value added lost in the 52 weeks from the shock start, % of GDP",
-    "va_lost_pct_gdp_per_year": "value added lost over the horizon per year, % of annual GDP",
-    "peak_shortfall": "highest weekly share of need unmet after the shock start",
-    "mean_shortfall": "mean weekly share of need unmet from the shock start to the horizon",
-    "weeks_in_shortage": "weeks with shortfall above run.shortage_threshold (all: any material)",
-    "recovery_weeks": "weeks from the shock start to the last week in shortage (0: never short)",
-    "price_peak_multiple": "highest ex-China spot price over its starting level",
-    "china_share_start": "China's share of Japan's supply over the 13 weeks before the shock",
-    "china_share_end": "China's share of Japan's supply over the final 52 weeks",
-    "china_contract_share_end": "China's share of firms' sourcing at the horizon (structural)",
-    "nonchina_capacity_added_t": "non-China capacity online above the start at the horizon, t/yr",
-    "stockpile_drawdown_share": "largest drawdown of the national stockpile, share of its start",
-    "excess_inventory_peak_weeks": "highest national inventory cover above its shock-start level, weeks",
-    "belief_spread_peak_weeks": "highest perceived lead-time spread of China buyers, weeks",
-    "belief_spread_mean_weeks": "mean perceived lead-time spread of China buyers after the shock, weeks",
-    "approval_belief_dispersion_peak": "highest spread of expected approval across firms",
-    "coalition_formed": "1 if the US/G7 coalition formed",
-    "coalition_week": "weeks from the shock start to the coalition's formation (NaN: never)",
-    "japan_conceded": "1 if Japan conceded",
-    "concession_week": "weeks from the shock start to Japan's concession (NaN: never)",
-    "measure_lifted": "1 if China lifted its measure before the horizon",
-    "lift_week": "weeks from the shock start to the lift (NaN: never)",
-    "lifted_after_concession": "1 if the measure was lifted because Japan conceded",
-    "lifted_by_wto": "1 if the measure was lifted to comply with a WTO ruling",
-    "lifted_by_coalition_pressure": "1 if the measure was lifted under coalition pressure",
-    "lifted_by_fine_tuning": "1 if China fine-tuned a grey-zone measure down to nothing",
-    "intensity_peak": "highest intensity of China's instrument",
-    "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, shock to horizon, USD",
-    "china_share_y1": "China's share of Japan's supply, 13 weeks to 1 year after the shock start",
-    "china_share_y3": "as china_share_y1, 3 years after",
-    "china_share_y5": "as china_share_y1, 5 years after",
-    "china_share_y10": "as china_share_y1, 10 years after (or the horizon)",
-    "decoupling_points": "China's share before the shock minus its share at year 10, percentage points",
-    "pressure_26w_yen": "Japan's value added lost in the first 26 weeks of the shock (yen)",
-    "pressure_52w_yen": "Japan's value added lost in the first 52 weeks of the shock (yen)",
-    "leverage_efficiency": "pressure_52w_yen (trillion yen) per point of share lost",
-    "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
-    "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
-    "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
-    "area_lost_share_weeks": "value-weighted shortfall summed over weeks from the shock start",
-}
 
 
 def compute_outcomes(
@@ -96,7 +51,7 @@ def compute_outcomes(
 
     per_material("price_peak_multiple", mat["price_multiple"].max(axis=0), None)
 
-    china_start = _china_share(mat, max(0, start - 13), start)
+    china_start = _china_share(mat, max(0, start - TRAILING_WEEKS), start)
     china_end = _china_share(mat, max(0, series.weeks - WEEKS_PER_YEAR), series.weeks)
     per_material("china_share_start", china_start[0], china_start[1])
     per_material("china_share_end", china_end[0], china_end[1])
@@ -221,7 +176,7 @@ def _strategic(
     rows.append(("pressure_26w_yen", None, ALL, pressure_26))
     rows.append(("pressure_52w_yen", None, ALL, pressure_52))
     denominator = max(decoupling, spec.run.leverage_floor_points)
-    rows.append(("leverage_efficiency", None, ALL, pressure_52 / 1e12 / denominator))
+    rows.append(("leverage_efficiency", None, ALL, pressure_52 / YEN_PER_TRILLION / denominator))
 
     responses = (
         mat["diversified_t"].sum(axis=1)

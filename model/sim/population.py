@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 
-WEEKS_PER_YEAR = 52.0
-NO_LIST, WATCH_LIST, ENTITY_LIST = 0, 1, 2
+NO_LIST, WATCH_LIST, ENTITY_LIST = 0, 1, 2  # a firm's list status ...
+LIST_NAMES = ("none", "watch", "entity")  # ... and its name
 
 
 @dataclass(frozen=True)

@@ -218,20 +218,9 @@ class Recorder:
         for name, values in row.items():
             mat[name][week] = values
         t = self._totals
-        _firm_totals(
-            firms.inventory,
-            firms.need,
-            firms.target_cover,
-            firms.china,
-            firms.p_hat,
-            firms.review_var,
-            firms.hold_var,
-            firms.excess_risk,
-            releases,
-            allied,
-            m.pipeline.in_transit,
-            t,
-        )
+        stock = (firms.inventory, firms.need, firms.target_cover)
+        risk = (firms.sourcing.china, firms.beliefs, firms.risk_state.excess)
+        _firm_totals(*stock, *risk, releases, allied, m.pipeline.in_transit, t)
         mat["delivered_stockpile_t"][week] = t[T_RELEASES]
         mat["delivered_allied_stockpile_t"][week] = t[T_ALLIED]
         mat["inventory_t"][week] = t[T_INVENTORY]
@@ -318,20 +307,10 @@ N_TOTALS = 12
 
 @njit(cache=True)
 def _firm_totals(
-    inventory,
-    need,
-    target_cover,
-    china,
-    p_hat,
-    review_var,
-    hold_var,
-    excess_risk,
-    releases,
-    allied,
-    in_transit,
-    out,
+    inventory, need, target_cover, china, beliefs, excess_risk, releases, allied, in_transit, out
 ):  # pragma: no cover - compiled
     """National totals over firms, per material, in one pass (sums in firm order, as numpy's)."""
+    p_hat, review_var, hold_var = beliefs.p_hat, beliefs.review_var, beliefs.hold_var
     out[:] = 0.0
     n_firms, n_mat = need.shape
     for f in range(n_firms):

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.policy import PolicyState
-
-WEEKS_PER_YEAR = 52.0
-KG_PER_TONNE = 1000.0
 
 
 class Signals:

@@ -21,7 +21,6 @@ class Stockpile:
         self.refills = refills
         self.calm_weeks = np.full(len(self.target), rules.refill_calm_weeks)
         self.released = np.zeros_like(self.target)
-        self.refilled = np.zeros_like(self.target)
         self.refill_order = np.zeros_like(self.target)
         self._nothing: np.ndarray | None = None
 
@@ -68,7 +67,6 @@ class Stockpile:
         return self.refill_order
 
     def receive_refill(self, tonnes: np.ndarray) -> None:
-        self.refilled = tonnes
         self.stock = self.stock + tonnes
 
     def observe(self, shortfall: np.ndarray) -> None:

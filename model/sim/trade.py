@@ -14,16 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.china import ExporterBook
 from model.sim.agents.firms import Firms, Observations, Orders
 from model.sim.kernels import cell_sum, col_sums, positive_cells
-from model.sim.licensing import LicenceAuthority
+from model.sim.licensing import Decisions, LicenceAuthority
 from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.sim.market import Market
 from model.sim.policy import PolicyState
-
-WEEKS_PER_YEAR = 52.0
 
 
 @dataclass
@@ -75,13 +74,20 @@ class Trade:
         self._spot_nonchina = np.zeros((n_firms, n_mat))
         self._spot_leak = np.zeros((n_firms, n_mat))
         self._holds = np.zeros((n_firms, n_mat))
-        self._seen = Observations(*(np.zeros((n_firms, n_mat)) for _ in range(8)))
+        seen = [np.zeros((n_firms, n_mat)) for _ in Observations._fields]
+        seen[Observations._fields.index("hold_sum")] = self._holds  # the holds themselves
+        self._seen = Observations(*seen)
 
     def china_pipeline(self) -> np.ndarray:
         """China orders not yet shipped, per firm and material (queued, in review, backlog)."""
         pipe = self._pipe
         _china_pipeline(
-            self.authority.qty, self.authority.queued, self.backlog, self.licensed, self.unlicensed, pipe
+            self.authority.applications.qty,
+            self.authority.queued,
+            self.backlog,
+            self.licensed,
+            self.unlicensed,
+            pipe,
         )
         return pipe
 
@@ -157,14 +163,7 @@ class Trade:
         diverted = self.exporters.book(china_ship, blocked, market.contract, market.domestic)
 
         seen = self._observations(refused_lic, decisions, direct, refused_uc, china_ship, holds)
-        totals = _decision_totals(
-            decisions.decided,
-            decisions.approved,
-            decisions.reviewed,
-            decisions.review_sum,
-            decisions.review_sq_sum,
-            refused_lic,
-        )
+        totals = _decision_totals(decisions, refused_lic)
         applications = np.zeros(n_mat)
         applications[lc] = auth.submitted_count
         approvals = np.zeros(n_mat)
@@ -221,35 +220,15 @@ class Trade:
     def _observations(
         self,
         refused_lic: np.ndarray,
-        decisions,
+        decisions: Decisions,
         direct: np.ndarray,
         refused_uc: np.ndarray,
         china_ship: np.ndarray,
         holds: np.ndarray,
     ) -> Observations:
         seen = self._seen
-        seen.hold_sum = holds
-        _fill_observations(
-            refused_lic,
-            decisions.decided,
-            decisions.approved,
-            decisions.reviewed,
-            decisions.review_sum,
-            decisions.review_sq_sum,
-            direct,
-            refused_uc,
-            china_ship,
-            holds,
-            self.licensed,
-            self.unlicensed,
-            seen.decided,
-            seen.approved,
-            seen.reviewed,
-            seen.review_sum,
-            seen.review_sq_sum,
-            seen.holds,
-            seen.hold_sq_sum,
-        )
+        lanes = (self.licensed, self.unlicensed)
+        _fill_observations(refused_lic, decisions, direct, refused_uc, china_ship, holds, *lanes, seen)
         return seen
 
 
@@ -348,9 +327,11 @@ def _blocked(refused_lic, denied, refused_uc, licensed, unlicensed, out):  # pra
 
 
 @njit(cache=True)
-def _decision_totals(decided, approved, reviewed, review_sum, review_sq, refused):  # pragma: no cover
+def _decision_totals(decisions, refused):  # pragma: no cover - compiled
     """Per licensed material: decided, approved, reviewed, review sum, review sum of squares,
     firms refused outright (sums in firm order)."""
+    decided, approved, reviewed = decisions.decided, decisions.approved, decisions.reviewed
+    review_sum, review_sq = decisions.review_sum, decisions.review_sq_sum
     n_firms, n_mat = decided.shape
     out = np.zeros((6, n_mat))
     for f in range(n_firms):
@@ -366,26 +347,14 @@ def _decision_totals(decided, approved, reviewed, review_sum, review_sq, refused
 
 @njit(cache=True)
 def _fill_observations(
-    refused_lic,
-    decided,
-    approved,
-    reviewed,
-    review_sum,
-    review_sq,
-    direct,
-    refused_uc,
-    china_ship,
-    holds,
-    licensed,
-    unlicensed,
-    seen_decided,
-    seen_approved,
-    seen_reviewed,
-    seen_review_sum,
-    seen_review_sq,
-    seen_shipped,
-    seen_hold_sq,
-):  # pragma: no cover
+    refused_lic, decisions, direct, refused_uc, china_ship, holds, licensed, unlicensed, seen
+):  # pragma: no cover - compiled
+    """What each firm saw of China this week (`seen.hold_sum` is `holds` itself)."""
+    decided, approved, reviewed = decisions.decided, decisions.approved, decisions.reviewed
+    review_sum, review_sq = decisions.review_sum, decisions.review_sq_sum
+    seen_decided, seen_approved, seen_reviewed = seen.decided, seen.approved, seen.reviewed
+    seen_review_sum, seen_review_sq = seen.review_sum, seen.review_sq_sum
+    seen_shipped, seen_hold_sq = seen.holds, seen.hold_sq_sum
     n_firms, n_mat = china_ship.shape
     for f in range(n_firms):
         for j in range(len(licensed)):

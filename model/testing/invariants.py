@@ -7,6 +7,7 @@ Tests and property tests use both; an empty list means the invariant holds.
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +24,15 @@ SHARES = (
     "belief_approval_mean",
     "substituted_share",
 )
-FIRM_ARRAYS = ("inventory", "target_cover", "china", "nonchina", "spot", "p_hat", "need")
+FIRM_ARRAYS = (
+    "inventory",
+    "target_cover",
+    "sourcing.china",
+    "sourcing.nonchina",
+    "sourcing.spot",
+    "beliefs.p_hat",
+    "need",
+)
 
 
 def series_violations(model: GreyzoneModel) -> list[str]:
@@ -58,17 +67,17 @@ def state_violations(model: GreyzoneModel) -> list[str]:
     found = []
     firms = model.firms
     for name in FIRM_ARRAYS:
-        values = getattr(firms, name)
+        values = operator.attrgetter(name)(firms)
         if not np.isfinite(values).all():
             found.append(f"firms.{name}: non-finite")
         elif (values < -1e-9).any():
             found.append(f"firms.{name}: negative (min {values.min():g})")
-    split = firms.china + firms.nonchina + firms.spot
+    split = firms.sourcing.china + firms.sourcing.nonchina + firms.sourcing.spot
     if not np.allclose(split, 1.0):
         found.append(f"firms sourcing shares sum to {split.min():g}..{split.max():g}, not 1")
     if (model.pipeline.in_transit < -1e-9).any():
         found.append("pipeline.in_transit: negative")
-    if (model.authority.qty < 0).any():
+    if (model.authority.applications.qty < 0).any():
         found.append("authority.qty: negative licence quantity")
     supply = model.supply
     if (supply.capacity < -1e-9).any() or (supply.building < -1e-9).any():

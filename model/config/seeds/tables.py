@@ -6,11 +6,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from model.catalogue.units import YEN_PER_TRILLION
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
-
-TONNES_PER_YEAR_TO_WEEK = 1.0 / 52.0
-YEN_PER_TRILLION = 1e12
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 from mesa import Agent
 from numba import njit
 
+from model.catalogue.units import KG_PER_TONNE
 from model.config.spec import ModelSpec
 from model.sim.kernels import inner_sum
 from model.sim.policy import PolicyState
@@ -185,7 +186,7 @@ class ExporterBook:
         self.revenue_usd += revenue
         self.diverted_t += diverted
         self.week_revenue_usd = float(revenue.sum())
-        self.week_diverted_revenue_usd = float(diverted_by_material @ domestic_price * 1000.0)
+        self.week_diverted_revenue_usd = float(diverted_by_material @ domestic_price * KG_PER_TONNE)
         return diverted_by_material
 
 
@@ -201,6 +202,6 @@ def _book(shipped, blocked, price, exporter, n_exporters):  # pragma: no cover -
         for m in range(n_mat):
             row[m] = shipped[f, m] * price[m]
             by_material[m] += blocked[f, m]
-        revenue[exporter[f]] += inner_sum(row) * 1000.0
+        revenue[exporter[f]] += inner_sum(row) * KG_PER_TONNE
         diverted[exporter[f]] += inner_sum(blocked[f])
     return revenue, diverted, by_material

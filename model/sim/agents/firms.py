@@ -7,28 +7,70 @@ and writes its own row, so AgentSet queries and the dashboard see individual fir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa import Agent
 from numba import njit
 
+from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.licensing import whole_week_moments
-from model.sim.population import Population
+from model.sim.population import LIST_NAMES, Population
 
 if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
 
-WEEKS_PER_YEAR = 52.0
-KG_PER_TONNE = 1000.0
-LIST_NAMES = ("none", "watch", "entity")
 REVIEW_PERIOD_WEEKS = 1.0  # firms review orders once per model step
 LEARNING_TABLE = 64  # precomputed learning weights for up to this many outcomes a week
 
 
-@dataclass
-class Orders:
+# Records of arrays (firms x materials) that the compiled kernels take whole.
+class Beliefs(NamedTuple):
+    """What each firm expects of its China supply."""
+
+    p_hat: np.ndarray  # expected approval probability
+    review_hat: np.ndarray  # expected review time (weeks)
+    review_var: np.ndarray  # its perceived variance
+    hold_hat: np.ndarray  # expected customs hold (weeks)
+    hold_var: np.ndarray  # its perceived variance
+
+
+class Sourcing(NamedTuple):
+    """Each firm's supply split (shares of its orders; china + nonchina + spot = 1)."""
+
+    china: np.ndarray
+    nonchina: np.ndarray  # under contract with non-China producers
+    spot: np.ndarray
+    diversified: np.ndarray  # the part of nonchina moved there from China
+
+
+class LeadTimes(NamedTuple):
+    """Lead times that do not depend on beliefs (weeks)."""
+
+    review_wait: np.ndarray  # per material: half the filing interval (licensed materials)
+    china_transit: float
+    nonchina: float
+    spot: float
+    review_period: float  # orders are reviewed once per step
+
+
+class RiskState(NamedTuple):
+    """Perceived risk, its smoothed value, its normal level and the excess over normal."""
+
+    risk: np.ndarray
+    smoothed: np.ndarray
+    normal: np.ndarray
+    excess: np.ndarray
+
+
+class RiskRules(NamedTuple):
+    lead_time_scale_weeks: float
+    memory_weeks: float
+    tolerance: float
+
+
+class Orders(NamedTuple):
     """This week's orders by channel (tonnes, firms x materials)."""
 
     total: np.ndarray
@@ -37,8 +79,7 @@ class Orders:
     spot: np.ndarray
 
 
-@dataclass
-class Observations:
+class Observations(NamedTuple):
     """What firms saw of China this week (firms x materials)."""
 
     decided: np.ndarray  # China orders decided (approved, denied, refused, lapsed)
@@ -76,17 +117,19 @@ class Firms:
         self.sector_starts = np.array([lines.rows.start for lines in pop.lines], dtype=np.intp)
 
         lic, log = seeds.licensing, seeds.logistics
-        self.review_wait = np.where(licensed, lic.application_interval_weeks / 2.0, 0.0)
-        self.china_transit = log.china_transit_weeks
-        self.nonchina_lead = log.nonchina_lead_weeks
-        self.spot_lead = log.spot_lead_weeks
+        self.leads = LeadTimes(
+            review_wait=np.where(licensed, lic.application_interval_weeks / 2.0, 0.0),
+            china_transit=log.china_transit_weeks,
+            nonchina=log.nonchina_lead_weeks,
+            spot=log.spot_lead_weeks,
+            review_period=REVIEW_PERIOD_WEEKS,
+        )
 
         china_share = self.materials.china_share
         spot_share = (1.0 - china_share) * self.behaviour.spot_share_of_nonchina
-        self.china = np.repeat(china_share[None, :], n_firms, axis=0)
-        self.spot = np.repeat(spot_share[None, :], n_firms, axis=0)
-        self.nonchina = 1.0 - self.china - self.spot
-        self.diversified = np.zeros((n_firms, n_mat))
+        china = np.repeat(china_share[None, :], n_firms, axis=0)
+        spot = np.repeat(spot_share[None, :], n_firms, axis=0)
+        self.sourcing = Sourcing(china, 1.0 - china - spot, spot, np.zeros((n_firms, n_mat)))
 
         # Beliefs start at the moments of the normal (baseline) process, in whole weeks.
         review_mean, review_var = whole_week_moments(
@@ -96,21 +139,25 @@ class Firms:
             lic.customs_hold_median_weeks, lic.customs_hold_sigma, lic.max_customs_hold_weeks
         )
         s = lic.customs_base_inspection
-        self.p_hat = np.where(licensed, lic.routine_approval, 1.0) * np.ones((n_firms, 1))
-        self.review_hat = np.where(licensed, review_mean, 0.0) * np.ones((n_firms, 1))
-        self.review_var = np.where(licensed, review_var, 0.0) * np.ones((n_firms, 1))
-        self.hold_hat = np.full((n_firms, n_mat), s * hold_mean)
-        self.hold_var = np.full((n_firms, n_mat), s * (hold_var + hold_mean**2) - (s * hold_mean) ** 2)
+        self.beliefs = Beliefs(
+            p_hat=np.where(licensed, lic.routine_approval, 1.0) * np.ones((n_firms, 1)),
+            review_hat=np.where(licensed, review_mean, 0.0) * np.ones((n_firms, 1)),
+            review_var=np.where(licensed, review_var, 0.0) * np.ones((n_firms, 1)),
+            hold_hat=np.full((n_firms, n_mat), s * hold_mean),
+            hold_var=np.full((n_firms, n_mat), s * (hold_var + hold_mean**2) - (s * hold_mean) ** 2),
+        )
 
         self.base_cover = np.repeat(pop.base_cover[:, None], n_mat, axis=1)
         self.max_cover = np.repeat(pop.max_cover[:, None], n_mat, axis=1)
         self.target_cover = self.base_cover.copy()
         self.need = pop.base_need.copy()
         self.inventory = self.target_cover * self.need
-        self.risk = self.perceived_risk()
-        self.risk0 = self.risk.copy()
-        self.risk_smoothed = self.risk.copy()
-        self.excess_risk = np.zeros((n_firms, n_mat))
+        b = self.behaviour
+        self.risk_rules = RiskRules(b.risk_lead_time_scale_weeks, b.risk_memory_weeks, b.risk_tolerance)
+        risk = np.zeros((n_firms, n_mat))
+        _perceived_risk(self.beliefs, self.sourcing.china, self.risk_rules.lead_time_scale_weeks, risk)
+        # normal is the risk of the baseline process, the firms' starting beliefs
+        self.risk_state = RiskState(risk, risk.copy(), risk.copy(), np.zeros((n_firms, n_mat)))
         self.substitution_start = np.full((n_firms, n_mat), -1, dtype=np.int32)
         self.substituted = np.zeros((n_firms, n_mat))
         self.use_factor = np.ones(n_mat)  # demand response to price, per material
@@ -121,7 +168,7 @@ class Firms:
         self._available = np.ones((n_firms, n_mat))
         self._production_totals = np.zeros((3, n_mat))
         self._potential = np.array([pop.value_added_week[lines.rows].sum() for lines in pop.lines])
-        self._orders = Orders(*(np.zeros((n_firms, n_mat)) for _ in range(4)))
+        self.orders = Orders(*(np.zeros((n_firms, n_mat)) for _ in range(4)))
         self._desired = np.zeros((n_firms, n_mat))
         self._held_stock = np.zeros((n_firms, n_mat))
         self._extra_stock = np.zeros((n_firms, n_mat))
@@ -137,21 +184,6 @@ class Firms:
         self.diversified_this_week = np.zeros(n_mat)
         self.reverted_this_week = np.zeros(n_mat)
 
-    # expectations --------------------------------------------------------------------------
-    def expected_lead_time(self) -> np.ndarray:
-        """Expected weeks from order to arrival, weighted over supply channels."""
-        china_lead = self.review_wait + self.review_hat + self.china_transit + self.hold_hat
-        return self.china * china_lead + self.nonchina * self.nonchina_lead + self.spot * self.spot_lead
-
-    def lead_time_spread(self) -> np.ndarray:
-        """Perceived standard deviation of China lead times (weeks)."""
-        return np.sqrt(np.maximum(self.review_var + self.hold_var, 0.0))
-
-    def perceived_risk(self) -> np.ndarray:
-        """China share x (expected denial + lead-time spread / scale), in [0, 1]."""
-        uncertainty = (1.0 - self.p_hat) + self.lead_time_spread() / self.behaviour.risk_lead_time_scale_weeks
-        return np.clip(self.china * uncertainty, 0.0, 1.0)
-
     # 4. orders ------------------------------------------------------------------------------
     def place_orders(self, in_transit: np.ndarray, china_pipeline: np.ndarray) -> Orders:
         """Order-up-to target cover plus expected lead time; expected denials go spot.
@@ -159,34 +191,10 @@ class Firms:
         Periodic review: the order-up-to level covers the lead time plus one review period
         (a week), so that on-hand stock after use averages the target cover.
         """
-        out = self._orders
-        _orders(
-            self.inventory,
-            in_transit,
-            self.p_hat,
-            china_pipeline,
-            self.need,
-            self.target_cover,
-            self.review_wait,
-            self.review_hat,
-            self.china_transit,
-            self.hold_hat,
-            self.china,
-            self.nonchina,
-            self.spot,
-            self.nonchina_lead,
-            self.spot_lead,
-            REVIEW_PERIOD_WEEKS,
-            out.total,
-            out.china,
-            out.nonchina,
-            out.spot,
-        )
+        out = self.orders
+        stock = (self.inventory, in_transit, china_pipeline)
+        _orders(*stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, out)
         return out
-
-    # 6. deliveries ----------------------------------------------------------------------------
-    def receive(self, arrivals: np.ndarray) -> None:
-        self.inventory += arrivals
 
     # 8. production -----------------------------------------------------------------------------
     def produce(self) -> Production:
@@ -217,31 +225,13 @@ class Firms:
     # 9. beliefs and adaptation -------------------------------------------------------------------
     def learn(self, seen: Observations) -> None:
         """Update beliefs from own outcomes, then blend with the sector's average."""
-        _learn(
-            self.p_hat,
-            self.review_hat,
-            self.review_var,
-            self.hold_hat,
-            self.hold_var,
-            seen.decided,
-            seen.approved,
-            seen.reviewed,
-            seen.review_sum,
-            seen.review_sq_sum,
-            seen.holds,
-            seen.hold_sum,
-            seen.hold_sq_sum,
-            self.behaviour.belief_learning_rate,
-            self._learning_weights,
-        )
+        _learn(self.beliefs, seen, self.behaviour.belief_learning_rate, self._learning_weights)
         weight = self.behaviour.peer_weight
         if weight > 0:
-            beliefs = (self.p_hat, self.review_hat, self.review_var, self.hold_hat, self.hold_var)
             # numpy's pairwise sums per sector, then the sector means as numpy divides them
-            means = [
-                np.add.reduceat(b, self.sector_starts, axis=0) / self._sector_sizes[:, None] for b in beliefs
-            ]
-            _blend_with_peers(*beliefs, *means, weight, self.pop.sector)
+            sizes = self._sector_sizes[:, None]
+            means = Beliefs(*(np.add.reduceat(b, self.sector_starts, axis=0) / sizes for b in self.beliefs))
+            _blend_with_peers(self.beliefs, means, weight, self.pop.sector)
 
     def assess_risk(self, adapt: bool = True) -> None:
         """Perceived risk, smoothed over `risk_memory_weeks`, and its excess over normal.
@@ -249,21 +239,7 @@ class Firms:
         Normal is the risk of the baseline process (the firms' starting beliefs); excess
         within `risk_tolerance` of it counts as routine noise.
         """
-        b = self.behaviour
-        _assess_risk(
-            self.p_hat,
-            self.review_var,
-            self.hold_var,
-            self.china,
-            self.risk,
-            self.risk_smoothed,
-            self.risk0,
-            self.excess_risk,
-            b.risk_lead_time_scale_weeks,
-            b.risk_memory_weeks,
-            b.risk_tolerance,
-            adapt,
-        )
+        _assess_risk(self.beliefs, self.sourcing.china, self.risk_state, self.risk_rules, adapt)
 
     def hoard(self, contract_price_usd_per_kg: np.ndarray) -> None:
         """Risk above normal raises target cover, capped by max cover and working capital.
@@ -273,7 +249,7 @@ class Firms:
         b = self.behaviour
         desired, held, extra = self._desired, self._held_stock, self._extra_stock
         _desired_cover(
-            self.excess_risk,
+            self.risk_state.excess,
             self.base_cover,
             self.max_cover,
             self.need,
@@ -310,7 +286,7 @@ class Firms:
         request = self._request
         need = self.normal_need()  # contracts are signed for normal volumes, not price-cut ones
         requested_t = _diversify_requests(
-            reviewing, self.excess_risk, self.china, need, threshold, b.diversify_rate, request
+            reviewing, self.risk_state.excess, self.sourcing.china, need, threshold, b.diversify_rate, request
         )
         ratio = np.divide(
             np.maximum(free_capacity, 0.0),
@@ -318,27 +294,17 @@ class Firms:
             out=np.zeros_like(requested_t),
             where=requested_t > 0,
         )
-        _diversify_grants(
-            reviewing,
-            request,
-            np.minimum(ratio, 1.0),
-            self.excess_risk,
-            need,
-            self.china,
-            self.nonchina,
-            self.diversified,
-            b.revert_risk_threshold,
-            b.revert_rate,
-            self.diversified_this_week,
-            self.reverted_this_week,
-        )
+        granted = (reviewing, request, np.minimum(ratio, 1.0))
+        moved = (self.diversified_this_week, self.reverted_this_week)
+        reversion = (b.revert_risk_threshold, b.revert_rate)
+        _diversify_grants(*granted, self.risk_state.excess, need, self.sourcing, *reversion, *moved)
 
     def substitute(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
         """Start substitution programmes by hazard; completed ones cut intensity after a lag."""
         b, mats = self.behaviour, self.materials
         price_signal = b.substitution_price_weight * np.maximum(contract_multiple - 1.0, 0.0)
         candidates, hazard = _substitution_candidates(
-            self.excess_risk,
+            self.risk_state.excess,
             price_signal,
             self.substitution_start,
             mats.max_substitutable_share,
@@ -380,57 +346,30 @@ class Firms:
 
     def committed_nonchina(self) -> np.ndarray:
         """Tonnes per week under non-China contracts at normal use, per material."""
-        return (self.nonchina * self.normal_need()).sum(axis=0)
+        return (self.sourcing.nonchina * self.normal_need()).sum(axis=0)
 
 
 @njit(cache=True)
-def _learn(
-    p_hat,
-    review_hat,
-    review_var,
-    hold_hat,
-    hold_var,
-    decided,
-    approved,
-    reviewed,
-    review_sum,
-    review_sq_sum,
-    holds,
-    hold_sum,
-    hold_sq_sum,
-    rate,
-    weights,
-):  # pragma: no cover - compiled
+def _learn(beliefs, seen, rate, weights):  # pragma: no cover - compiled
     """Beliefs move toward own outcomes: weight 1 - (1 - rate)^n for n outcomes."""
+    p_hat = beliefs.p_hat
     n_firms, n_mat = p_hat.shape
     for f in range(n_firms):
         for m in range(n_mat):
-            count = decided[f, m]
+            count = seen.decided[f, m]
             if count > 0:
                 weight = _weight(count, rate, weights)
-                p_hat[f, m] += weight * (approved[f, m] / count - p_hat[f, m])
-            if reviewed[f, m] > 0:
-                _update_moments(
-                    review_hat,
-                    review_var,
-                    f,
-                    m,
-                    reviewed[f, m],
-                    review_sum[f, m],
-                    review_sq_sum[f, m],
-                    _weight(reviewed[f, m], rate, weights),
-                )
-            if holds[f, m] > 0:
-                _update_moments(
-                    hold_hat,
-                    hold_var,
-                    f,
-                    m,
-                    holds[f, m],
-                    hold_sum[f, m],
-                    hold_sq_sum[f, m],
-                    _weight(holds[f, m], rate, weights),
-                )
+                p_hat[f, m] += weight * (seen.approved[f, m] / count - p_hat[f, m])
+            reviewed = seen.reviewed[f, m]
+            if reviewed > 0:
+                observed = (reviewed, seen.review_sum[f, m], seen.review_sq_sum[f, m])
+                weight = _weight(reviewed, rate, weights)
+                _update_moments(beliefs.review_hat, beliefs.review_var, f, m, *observed, weight)
+            holds = seen.holds[f, m]
+            if holds > 0:
+                observed = (holds, seen.hold_sum[f, m], seen.hold_sq_sum[f, m])
+                weight = _weight(holds, rate, weights)
+                _update_moments(beliefs.hold_hat, beliefs.hold_var, f, m, *observed, weight)
 
 
 @njit(cache=True)
@@ -453,57 +392,41 @@ def _update_moments(mean, var, f, m, count, total, sq_total, weight):  # pragma:
 
 
 @njit(cache=True)
-def _blend_with_peers(b0, b1, b2, b3, b4, m0, m1, m2, m3, m4, weight, sector):  # pragma: no cover - compiled
-    """belief <- (1 - weight) x belief + weight x the sector's mean belief, for five beliefs."""
-    n_firms, n_mat = b0.shape
+def _blend_with_peers(beliefs, means, weight, sector):  # pragma: no cover - compiled
+    """belief <- (1 - weight) x belief + weight x the sector's mean belief, for every belief."""
+    n_firms, n_mat = beliefs.p_hat.shape
     keep = 1.0 - weight
     for f in range(n_firms):
         s = sector[f]
         for m in range(n_mat):
-            b0[f, m] = b0[f, m] * keep + weight * m0[s, m]
-            b1[f, m] = b1[f, m] * keep + weight * m1[s, m]
-            b2[f, m] = b2[f, m] * keep + weight * m2[s, m]
-            b3[f, m] = b3[f, m] * keep + weight * m3[s, m]
-            b4[f, m] = b4[f, m] * keep + weight * m4[s, m]
+            beliefs.p_hat[f, m] = beliefs.p_hat[f, m] * keep + weight * means.p_hat[s, m]
+            beliefs.review_hat[f, m] = beliefs.review_hat[f, m] * keep + weight * means.review_hat[s, m]
+            beliefs.review_var[f, m] = beliefs.review_var[f, m] * keep + weight * means.review_var[s, m]
+            beliefs.hold_hat[f, m] = beliefs.hold_hat[f, m] * keep + weight * means.hold_hat[s, m]
+            beliefs.hold_var[f, m] = beliefs.hold_var[f, m] * keep + weight * means.hold_var[s, m]
 
 
 @njit(cache=True)
 def _orders(
-    inventory,
-    in_transit,
-    p_hat,
-    china_pipeline,
-    need,
-    target_cover,
-    review_wait,
-    review_hat,
-    china_transit,
-    hold_hat,
-    china,
-    nonchina,
-    spot,
-    nonchina_lead,
-    spot_lead,
-    review_period,
-    total,
-    china_out,
-    nonchina_out,
-    spot_out,
+    inventory, in_transit, china_pipeline, need, target_cover, beliefs, sourcing, leads, out
 ):  # pragma: no cover - compiled
+    """Order up to target cover plus the expected lead time, by channel (see Firms.place_orders)."""
+    p_hat, china, nonchina, spot = beliefs.p_hat, sourcing.china, sourcing.nonchina, sourcing.spot
     n_firms, n_mat = need.shape
     for f in range(n_firms):
         for m in range(n_mat):
-            china_lead = review_wait[m] + review_hat[f, m] + china_transit + hold_hat[f, m]
-            lead = china[f, m] * china_lead + nonchina[f, m] * nonchina_lead + spot[f, m] * spot_lead
+            review = leads.review_wait[m] + beliefs.review_hat[f, m]
+            china_lead = review + leads.china_transit + beliefs.hold_hat[f, m]
+            lead = china[f, m] * china_lead + nonchina[f, m] * leads.nonchina + spot[f, m] * leads.spot
             position = inventory[f, m] + in_transit[f, m] + p_hat[f, m] * china_pipeline[f, m]
-            target = need[f, m] * (target_cover[f, m] + lead + review_period)
+            target = need[f, m] * (target_cover[f, m] + lead + leads.review_period)
             order = max(target - position, 0.0)
             ask = order * china[f, m]
             to_china = ask * p_hat[f, m]
-            total[f, m] = order
-            china_out[f, m] = to_china
-            nonchina_out[f, m] = order * nonchina[f, m]
-            spot_out[f, m] = order * spot[f, m] + (ask - to_china)
+            out.total[f, m] = order
+            out.china[f, m] = to_china
+            out.nonchina[f, m] = order * nonchina[f, m]
+            out.spot[f, m] = order * spot[f, m] + (ask - to_china)
 
 
 @njit(cache=True)
@@ -541,31 +464,34 @@ def _consume(inventory, consumption, need, unmet, totals):  # pragma: no cover -
 
 
 @njit(cache=True)
-def _assess_risk(
-    p_hat,
-    review_var,
-    hold_var,
-    china,
-    risk,
-    smoothed,
-    normal,
-    excess,
-    lead_time_scale,
-    memory,
-    tolerance,
-    adapt,
-):  # pragma: no cover - compiled
-    n_firms, n_mat = p_hat.shape
+def _risk(beliefs, china, f, m, lead_time_scale):  # pragma: no cover - compiled
+    """China share x (expected denial + lead-time spread / scale), in [0, 1]."""
+    spread = np.sqrt(max(beliefs.review_var[f, m] + beliefs.hold_var[f, m], 0.0))
+    uncertainty = (1.0 - beliefs.p_hat[f, m]) + spread / lead_time_scale
+    return min(max(china[f, m] * uncertainty, 0.0), 1.0)
+
+
+@njit(cache=True)
+def _perceived_risk(beliefs, china, lead_time_scale, out):  # pragma: no cover - compiled
+    n_firms, n_mat = out.shape
     for f in range(n_firms):
         for m in range(n_mat):
-            uncertainty = (1.0 - p_hat[f, m]) + np.sqrt(
-                max(review_var[f, m] + hold_var[f, m], 0.0)
-            ) / lead_time_scale
-            value = min(max(china[f, m] * uncertainty, 0.0), 1.0)
+            out[f, m] = _risk(beliefs, china, f, m, lead_time_scale)
+
+
+@njit(cache=True)
+def _assess_risk(beliefs, china, state, rules, adapt):  # pragma: no cover - compiled
+    """Perceived risk, smoothed over `memory_weeks`; with `adapt`, its excess over normal
+    beyond the tolerance."""
+    risk, smoothed = state.risk, state.smoothed
+    n_firms, n_mat = risk.shape
+    for f in range(n_firms):
+        for m in range(n_mat):
+            value = _risk(beliefs, china, f, m, rules.lead_time_scale_weeks)
             risk[f, m] = value
-            smoothed[f, m] += (value - smoothed[f, m]) / memory
+            smoothed[f, m] += (value - smoothed[f, m]) / rules.memory_weeks
             if adapt:
-                excess[f, m] = max(smoothed[f, m] - normal[f, m] - tolerance, 0.0)
+                state.excess[f, m] = max(smoothed[f, m] - state.normal[f, m] - rules.tolerance, 0.0)
 
 
 @njit(cache=True)
@@ -606,19 +532,9 @@ def _diversify_requests(reviewing, excess, china, need, threshold, rate, request
 
 @njit(cache=True)
 def _diversify_grants(
-    reviewing,
-    request,
-    ratio,
-    excess,
-    need,
-    china,
-    nonchina,
-    diversified,
-    revert_threshold,
-    revert_rate,
-    moved,
-    reverted,
+    reviewing, request, ratio, excess, need, sourcing, revert_threshold, revert_rate, moved, reverted
 ):  # pragma: no cover - compiled
+    china, nonchina, diversified = sourcing.china, sourcing.nonchina, sourcing.diversified
     n_firms, n_mat = china.shape
     for f in range(n_firms):
         for m in range(n_mat):
@@ -685,54 +601,13 @@ class JapaneseFirm(Agent):
         return self.model.spec.seeds.sectors.names[self._firms.pop.sector[self.index]]
 
     @property
-    def value_added_per_week(self) -> float:
-        return float(self._firms.pop.value_added_week[self.index])
-
-    @property
     def list_status(self) -> str:
         return LIST_NAMES[self._firms.pop.list_status[self.index]]
 
     @property
-    def military_exposure(self) -> float:
-        """Hidden from the firm itself; only China's licence authority uses it."""
-        return float(self._firms.pop.exposure[self.index])
-
-    @property
     def inventory(self) -> np.ndarray:
+        """This firm's inventory per material (a view of its row)."""
         return self._firms.inventory[self.index]
-
-    @property
-    def need(self) -> np.ndarray:
-        return self._firms.need[self.index]
-
-    @property
-    def cover_weeks(self) -> np.ndarray:
-        need = self.need
-        return np.divide(self.inventory, need, out=np.zeros_like(need), where=need > 0)
-
-    @property
-    def target_cover(self) -> np.ndarray:
-        return self._firms.target_cover[self.index]
-
-    @property
-    def china_share(self) -> np.ndarray:
-        return self._firms.china[self.index]
-
-    @property
-    def nonchina_share(self) -> np.ndarray:
-        return self._firms.nonchina[self.index]
-
-    @property
-    def expected_approval(self) -> np.ndarray:
-        return self._firms.p_hat[self.index]
-
-    @property
-    def perceived_risk(self) -> np.ndarray:
-        return self._firms.risk[self.index]
-
-    @property
-    def substituted_share(self) -> np.ndarray:
-        return self._firms.substituted[self.index]
 
     def set_inventory(self, material: str, tonnes: float) -> None:
         """Write this firm's inventory of one material (what-if experiments)."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from model.catalogue.units import DAYS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.stockpile import Stockpile
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from model.sim.policy import PolicyState
     from model.sim.signals import Signals
 
-DAYS_PER_YEAR = 365.0
 
 
 class JapanGovernment(Agent):

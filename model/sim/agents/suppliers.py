@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.seeds.tables import Materials, Suppliers
 
 if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
 
-WEEKS_PER_YEAR = 52.0
 
 
 class SupplyBase:
@@ -137,7 +137,3 @@ class NonChinaSupplier(Agent):
     def capacity_t(self) -> np.ndarray:
         """Capacity online per material (t/yr)."""
         return self.model.supply.capacity[self.index]
-
-    @property
-    def under_construction_t(self) -> np.ndarray:
-        return self.model.supply.building[self.index]
