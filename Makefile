@@ -1,5 +1,6 @@
-# greyzone: `make demo` runs the main comparison; `make test` runs the test suite;
-# `make app` serves the dashboard on http://127.0.0.1:8765.
+# greyzone: `make demo` runs the main comparison; `make test` runs the default test suite
+# (lint, import contracts, then the tests); `make test-all` runs every test, slow ones and the
+# Ray-cluster ones included; `make app` serves the dashboard on http://127.0.0.1:8765.
 # All create .venv with a Python >= 3.12 and install the pinned dependencies first.
 SHELL := /bin/sh
 VENV := .venv
@@ -9,7 +10,9 @@ DEMO_DIR := outputs/demo/$(shell date +%Y-%m-%d_%H-%M-%S)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-slow test-cluster lint bench bench-launchers lock venv app browser
+.PHONY: demo test test-all test-cluster lint bench bench-launchers lock venv app browser
+# the tests run on one worker per core (pytest-xdist); a group of tests sharing fixtures stays on one
+PYTEST := $(PY) -m pytest -q -n auto --dist loadgroup
 
 venv: $(STAMP)
 
@@ -26,9 +29,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(VENV)/bin/greyzone --multirun scenario=ambiguous_curbs,blanket_ban hydra.sweep.dir=$(DEMO_DIR)
 
-test: $(STAMP) browser
-	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
-	$(PY) -m pytest -q
+test: lint browser
+	$(PYTEST)
+
+test-all: lint browser   # every test: the default suite, the slow tests and the Ray-cluster tests
+	$(PYTEST) -m ""
 
 browser:
 	@scripts/ensure_chromium.sh
@@ -38,14 +43,12 @@ app: $(STAMP)
 	@echo "[make] greyzone dashboard on http://127.0.0.1:$(APP_PORT) (Ctrl-C to stop)"
 	$(VENV)/bin/solara run model.dashboard.page --host 127.0.0.1 --port $(APP_PORT) --production
 
-test-slow: $(STAMP)
-	$(PY) -m pytest -q -m slow
-
-test-cluster: $(STAMP)   # only the tests that start a local Ray cluster (also part of `make test`)
+test-cluster: $(STAMP)   # only the tests that start a local Ray cluster (part of `make test-all`)
 	$(PY) -m pytest -q -m cluster
 
-lint: $(STAMP)
+lint: $(STAMP)   # ruff, and the layer contracts of the package (import-linter, pyproject.toml)
 	$(VENV)/bin/ruff check model tests benchmarks hydra_plugins
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

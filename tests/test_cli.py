@@ -25,13 +25,21 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("override", "key"),
-    [
+    [  # as real processes; tests/test_bad_configs.py runs the whole corpus in-process
         ("scenario=does_not_exist", "scenario"),
-        ("run.not_a_key=1", "run.not_a_key"),
         ("seeds.materials.Dy.china_share.value=1.5", "seeds.materials.Dy.china_share.value"),
-        ("seeds.suppliers.nonchina.Lynas.capacity_t.NdPr.value=-1", "capacity_t.NdPr.value"),
-        ("seeds.materials.NdPr.japan_demand_t.value=-10", "seeds.materials.NdPr.japan_demand_t.value"),
-        ("run.horizon_weeks=0", "run.horizon_weeks"),
+        pytest.param("run.not_a_key=1", "run.not_a_key", marks=pytest.mark.slow),
+        pytest.param(
+            "seeds.suppliers.nonchina.Lynas.capacity_t.NdPr.value=-1",
+            "capacity_t.NdPr.value",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            "seeds.materials.NdPr.japan_demand_t.value=-10",
+            "seeds.materials.NdPr.japan_demand_t.value",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param("run.horizon_weeks=0", "run.horizon_weeks", marks=pytest.mark.slow),
     ],
 )
 def test_bad_input_exits_nonzero_with_one_line_and_writes_nothing(

@@ -14,6 +14,8 @@ import pytest
 from model.testing.raycluster import LOOPBACK, local_ray_cluster
 from tests.conftest import kill_when
 
+# Slow (make test-all); one xdist worker runs the module, so its sweeps and studies run once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("launchers")]
 BIN = Path(sys.executable).parent
 SWEEP = [
     "-m",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.config.compose import compose_config
 from model.runs.job import run_job
@@ -40,6 +41,7 @@ def test_replications_do_not_depend_on_how_they_are_split(tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(a[a["replication"] >= 1].reset_index(drop=True), b.reset_index(drop=True))
 
 
+@pytest.mark.slow  # make test-all
 def test_a_sweep_gives_the_same_replications_however_they_are_split_across_jobs(tmp_path: Path) -> None:
     """One job of 4 replications = 2 jobs of 2 (2 workers) = 4 jobs of 1 (serial)."""
     whole = pd.read_parquet(_run(tmp_path, "whole", "run.replications=4").output_dir / "outcomes.parquet")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from model.results.files import PLAN
 from tests.conftest import kill_when
 
@@ -60,6 +62,7 @@ def _kill_part_way(cwd: Path) -> None:
     kill_when(COMMAND, cwd, part_way, "one job finished and another part-way", env=_env())
 
 
+@pytest.mark.slow  # make test-all
 def test_a_sweep_killed_with_sigkill_resumes_to_the_aggregate_of_an_uninterrupted_run(tmp_path: Path) -> None:
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     whole.mkdir(), killed.mkdir()

@@ -26,7 +26,11 @@ TINY = [
     "run.spinup_weeks=8",
     "run.progress=false",
 ]
-STUDIES = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+QUICK_STUDY = "ambiguity_vs_ban"  # make test runs this one; make test-all runs them all
+STUDIES = [
+    pytest.param(p.stem, marks=() if p.stem == QUICK_STUDY else pytest.mark.slow)
+    for p in sorted(EXPERIMENTS_DIR.glob("*.yaml"))
+]
 
 
 def _greyzone(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -68,6 +72,7 @@ def sweeps(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_serial_and_two_worker_sweeps_aggregate_identically(sweeps) -> None:
     one = pd.read_parquet(sweeps[1] / "outcomes.parquet")
     two = pd.read_parquet(sweeps[2] / "outcomes.parquet")
@@ -76,6 +81,7 @@ def test_serial_and_two_worker_sweeps_aggregate_identically(sweeps) -> None:
     assert (sweeps[1] / "summary.csv").read_text() == (sweeps[2] / "summary.csv").read_text()
 
 
+@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_aggregate_holds_parameters_outcomes_and_replications(sweeps) -> None:
     table = pd.read_parquet(sweeps[2] / "outcomes.parquet")
     assert list(table.columns[:5]) == ["job", "case", "scenario", "label", "replication"]
@@ -85,6 +91,7 @@ def test_aggregate_holds_parameters_outcomes_and_replications(sweeps) -> None:
     assert list(jobs["status"]) == ["complete"] * 3
 
 
+@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_regenerated_report_is_identical(sweeps, tmp_path: Path) -> None:
     copy = tmp_path / sweeps[2].name  # the report names its directory
     shutil.copytree(sweeps[2], copy)
@@ -147,6 +154,7 @@ def test_a_failed_job_is_named_and_the_rest_aggregated(tmp_path: Path, monkeypat
     assert not (crashed / "run.json").exists() and not (crashed / "outcomes.parquet").exists()
 
 
+@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_a_job_that_never_started_is_reported_missing(sweeps, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(sweeps[2], copy)

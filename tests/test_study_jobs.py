@@ -64,6 +64,7 @@ def _study(out: Path, launcher: Launcher | None, *extra: str, batch: int | None 
     return run_study(cfg, out, ["explore=morris"], dispatch=dispatch, launcher="InProcessLauncher")
 
 
+@pytest.mark.slow  # make test-all
 def test_chunk_jobs_give_the_local_study_and_a_failed_job_is_resumable(tmp_path: Path) -> None:
     local = _study(tmp_path / "local", None).parent
     out = tmp_path / "jobs"
