@@ -31,7 +31,6 @@ from model.runs.resources import check_memory
 
 log = logging.getLogger(__name__)
 
-MARKER = STUDY_MARKER
 Method = Callable[[DictConfig, Path, Execution, list[str]], tuple[list[str], dict[str, Any]]]
 METHODS: dict[str, Method] = {
     "calibrate": calibrate.run,
@@ -58,7 +57,7 @@ def run_study(
     out.mkdir(parents=True, exist_ok=True)
     resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
     directory = "hydra.sweep.dir" if dispatch is not None else "hydra.run.dir"  # the key naming `out`
-    if (out / MARKER).exists():
+    if (out / STUDY_MARKER).exists():
         if resume:
             log.info("%s: already complete in %s (resumed: nothing to run)", method, out)
             return out / "report.md"
@@ -91,7 +90,7 @@ def run_study(
         "launcher": launcher if dispatch is not None else None,
         "summary": summary,
     }
-    write_atomic_text(out / MARKER, json.dumps(marker, indent=2, default=str) + "\n")
+    write_atomic_text(out / STUDY_MARKER, json.dumps(marker, indent=2, default=str) + "\n")
     shutil.rmtree(out / STUDY_CHECKPOINTS, ignore_errors=True)
     log.info("%s: finished in %.1f minutes -> %s", method, wall / 60, report)
     return report

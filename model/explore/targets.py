@@ -1,6 +1,6 @@
 """Calibration to the 2010 crisis: targets from the record, a least-squares grid fit.
 
-Targets are observed figures (../shared/REFERENCES.md) with a kind that says how the model
+Targets are observed figures (docs/references.md) with a kind that says how the model
 measures them; each is marked `fit` (enters the loss) or held out (reported out of sample).
 The loss is the mean squared log ratio of model (mean over replications) to record over
 the fit targets; the calibrated point is the grid point with the least loss.
@@ -21,7 +21,7 @@ from model.config.errors import ConfigError
 from model.sim.outcomes import compute_outcomes
 
 KINDS = ("monthly_imports", "price_multiple", "outcome")
-ORIGINS = {
+IMPORT_METRICS = {  # monthly_imports: the weekly deliveries an origin counts
     "china": ("delivered_china_t",),
     "total": ("delivered_china_t", "delivered_nonchina_t", "delivered_leakage_t"),
 }
@@ -61,8 +61,10 @@ def parse_targets(raw: Mapping[str, Mapping[str, Any]]) -> list[Target]:
             raise ConfigError(f"{key}.tolerance", f"got {tolerance!r}; must be a number > 0")
         fields = {k: spec.get(k) for k in ("month", "material", "start", "end", "outcome")}
         origin = spec.get("origin", "china")
-        if kind == "monthly_imports" and (origin not in ORIGINS or not fields["month"]):
-            raise ConfigError(key, f"monthly_imports needs month YYYY-MM and origin in {', '.join(ORIGINS)}")
+        if kind == "monthly_imports" and (origin not in IMPORT_METRICS or not fields["month"]):
+            raise ConfigError(
+                key, f"monthly_imports needs month YYYY-MM and origin in {', '.join(IMPORT_METRICS)}"
+            )
         if kind == "price_multiple" and not (fields["material"] and fields["start"] and fields["end"]):
             raise ConfigError(key, "price_multiple needs material, start and end dates")
         if kind == "outcome" and not fields["outcome"]:
@@ -97,7 +99,7 @@ class TargetMeasure:
         values: dict[str, float] = {}
         for t in self.targets:
             if t.kind == "monthly_imports":
-                weekly = sum(series.material[m].sum(axis=1) for m in ORIGINS[t.origin])
+                weekly = sum(series.material[m].sum(axis=1) for m in IMPORT_METRICS[t.origin])
                 values[t.name] = month_total(weekly, dates, t.month)
             elif t.kind == "price_multiple":
                 path = series.material["price_multiple"][:, names.index(t.material)]

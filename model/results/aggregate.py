@@ -17,8 +17,6 @@ import yaml
 from model.results.fans import FanPaths
 from model.results.files import CHECKPOINTS, FAILED, MARKER, PLAN, is_complete, read_marker
 
-FAN_MATERIALS = ("Dy", "Tb", "NdPr")
-
 
 @dataclass
 class Job:
@@ -238,9 +236,18 @@ def _short(key: str) -> str:
     return parts[-1] if parts else key
 
 
+def fan_materials(job: Job) -> list[str]:
+    """The materials a finished run's fan charts show: its `run.fan_materials`, as run.json
+    records it (runs written before it did: their Hydra record)."""
+    if "fan_materials" in job.meta:
+        return list(job.meta["fan_materials"])
+    config = yaml.safe_load((job.path / ".hydra" / "config.yaml").read_text())
+    return list(config["run"]["fan_materials"])
+
+
 def _fan_quantiles(job: Job, label: str) -> pd.DataFrame:
     """Fan quantiles of one job, reading its weekly results one replication (row group) at a time."""
-    fans = FanPaths.from_weekly(job.path / "weekly.parquet", FAN_MATERIALS)
+    fans = FanPaths.from_weekly(job.path / "weekly.parquet", fan_materials(job))
     result = fans.quantiles()
     result.insert(0, "label", label)
     result.insert(0, "job", job.number)

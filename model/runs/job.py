@@ -266,6 +266,7 @@ def _metadata(
         "horizon_weeks": run.horizon_weeks,
         "spinup_weeks": run.spinup_weeks,
         "firms": run.firms,
+        "fan_materials": list(run.fan_materials),
         "start_date": run.start_date.isoformat(),
         "overrides": list(overrides),
         "started_at": started.isoformat(timespec="microseconds"),
