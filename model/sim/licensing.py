@@ -291,14 +291,6 @@ def _release(qty, approved, fraction, shipped):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _slot_sums(qty, out):  # pragma: no cover - compiled
-    n_firms, n_mat, _ = qty.shape
-    for f in range(n_firms):
-        for m in range(n_mat):
-            out[f, m] = inner_sum(qty[f, m])
-
-
-@njit(cache=True)
 def _pending_count(qty, approved):  # pragma: no cover - compiled
     n_firms, n_mat, n_slots = qty.shape
     out = np.zeros(n_mat)
