@@ -3,6 +3,11 @@
 python benchmarks/digest.py > before.json   # then after the change:
 python benchmarks/digest.py | diff before.json -
 python benchmarks/digest.py --legacy          # the current code at the pre-calibration seeds
+
+Digests compare runs on one machine: the model's matrix products go through OpenBLAS, whose
+kernels for different CPUs round differently in the last bit (e.g. OPENBLAS_CORETYPE=Haswell
+against SkylakeX on the same AVX-512 machine), and one bit changes a digest. before.json was
+recorded with SkylakeX kernels; the core type in use is printed with the digests.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import sys
 
 import pandas as pd
@@ -64,6 +70,8 @@ def main() -> None:
                 compute_outcomes(series, spec, model.china.events)
             )
         print(f"[digest] {name} done", file=sys.stderr, flush=True)
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "chosen by OpenBLAS")
+    print(f"[digest] OPENBLAS_CORETYPE: {coretype}", file=sys.stderr, flush=True)
     print(json.dumps(result, indent=2))
 
 
