@@ -18,8 +18,8 @@ from model.config.errors import ConfigError
 from model.config.spec import build_spec
 from model.explore import discovery, gsa
 from model.explore import targets as cal
-from model.explore.design import model_config
 from model.explore.evaluate import evaluate
+from model.explore.shared import model_config
 from model.explore.space import apply, extra_parameters, seed_parameters
 from model.explore.studies import run_study
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from model.config.compose import compose_config
 from model.config.paths import EXPERIMENTS_DIR
 from model.results.report import write_report
+from model.runs.job import run_job
 from model.sim.greyzone import GreyzoneModel
 
 GREYZONE = Path(sys.executable).with_name("greyzone")
@@ -113,6 +115,33 @@ def test_report_of_a_single_run_regenerates_identically(tmp_path: Path) -> None:
     before = _digest(out)
     write_report(out)
     assert _digest(out) == before
+
+
+def test_a_folder_of_runs_keeps_runs_of_the_same_scenario_apart(tmp_path: Path) -> None:
+    """The same command run twice into one folder: two cases in every table and figure, never
+    one pooled case."""
+    root = tmp_path / "runs"
+    for attempt in (1, 2):
+        done = _greyzone([*TINY, f"hydra.run.dir={root / f'attempt_{attempt}'}"], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+    report = write_report(root)
+    labels = {"ambiguous_curbs (job 0)", "ambiguous_curbs (job 1)"}
+    assert set(report.aggregate.outcomes["label"]) == labels
+    assert set(report.summary["label"]) == labels and set(report.aggregate.fan["label"]) == labels
+
+
+def test_a_run_recorded_before_fan_materials_still_reports(tmp_path: Path) -> None:
+    """A run whose run.json predates `fan_materials`, without a Hydra record: fans of every
+    material."""
+    out = tmp_path / "run"
+    run_job(compose_config(TINY), out, show_table=False, report=False)
+    marker = out / "run.json"
+    meta = json.loads(marker.read_text())
+    del meta["fan_materials"]
+    marker.write_text(json.dumps(meta))
+    report = write_report(out)
+    materials = set(report.aggregate.fan["material"])
+    assert materials == {*report.aggregate.outcomes["material"].dropna()}  # every material, and all
 
 
 def test_a_failed_job_is_named_and_the_rest_aggregated(tmp_path: Path, monkeypatch) -> None:

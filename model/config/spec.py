@@ -11,8 +11,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
-from model.config.seeds import parameters as par
-from model.config.seeds import tables as cal
+from model.config.seeds import parameters, tables
 from model.config.settings import (
     CoalitionSwitch,
     JapanLevers,
@@ -44,18 +43,18 @@ SEED_GROUPS = (
 
 @dataclass(frozen=True)
 class Seeds:
-    materials: cal.Materials
-    economy: cal.Economy
-    sectors: cal.Sectors
-    suppliers: cal.Suppliers
-    behaviour: par.Behaviour
-    licensing: par.Licensing
-    logistics: par.Logistics
-    market: par.Market
-    stockpile: par.Stockpile
-    china_policy: par.ChinaPolicy
-    japan_policy: par.JapanPolicy
-    coalition_policy: par.CoalitionPolicy
+    materials: tables.Materials
+    economy: tables.Economy
+    sectors: tables.Sectors
+    suppliers: tables.Suppliers
+    behaviour: parameters.Behaviour
+    licensing: parameters.Licensing
+    logistics: parameters.Logistics
+    market: parameters.Market
+    stockpile: parameters.Stockpile
+    china_policy: parameters.ChinaPolicy
+    japan_policy: parameters.JapanPolicy
+    coalition_policy: parameters.CoalitionPolicy
 
 
 @dataclass(frozen=True)
@@ -91,29 +90,39 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
     for group in seeds_reader.keys():
         if group not in SEED_GROUPS:
             raise unknown_key("seeds", group, SEED_GROUPS)
-    materials = cal.parse_materials(seeds_reader.sub("materials"))
+    materials = tables.parse_materials(seeds_reader.sub("materials"))
     economy_reader = seeds_reader.sub("economy")
-    economy = cal.parse_economy(economy_reader)
-    sectors = cal.parse_sectors(seeds_reader.sub("sectors"), economy_reader, materials)
+    economy = tables.parse_economy(economy_reader)
+    sectors = tables.parse_sectors(seeds_reader.sub("sectors"), economy_reader, materials)
     economy_reader.finish()
     seeds = Seeds(
         materials=materials,
         economy=economy,
         sectors=sectors,
-        suppliers=cal.parse_suppliers(seeds_reader.sub("suppliers"), materials),
-        behaviour=cal.parse_flat(seeds_reader.sub("behaviour"), par.Behaviour, par.BEHAVIOUR_KINDS),
-        licensing=cal.parse_flat(seeds_reader.sub("licensing"), par.Licensing, par.LICENSING_KINDS),
-        logistics=cal.parse_flat(seeds_reader.sub("logistics"), par.Logistics, par.LOGISTICS_KINDS),
-        market=cal.parse_flat(seeds_reader.sub("market"), par.Market, par.MARKET_KINDS),
-        stockpile=cal.parse_flat(seeds_reader.sub("stockpile"), par.Stockpile, par.STOCKPILE_KINDS),
-        china_policy=cal.parse_flat(
-            seeds_reader.sub("china_policy"), par.ChinaPolicy, par.CHINA_POLICY_KINDS
+        suppliers=tables.parse_suppliers(seeds_reader.sub("suppliers"), materials),
+        behaviour=tables.parse_flat(
+            seeds_reader.sub("behaviour"), parameters.Behaviour, parameters.BEHAVIOUR_KINDS
         ),
-        japan_policy=cal.parse_flat(
-            seeds_reader.sub("japan_policy"), par.JapanPolicy, par.JAPAN_POLICY_KINDS
+        licensing=tables.parse_flat(
+            seeds_reader.sub("licensing"), parameters.Licensing, parameters.LICENSING_KINDS
         ),
-        coalition_policy=cal.parse_flat(
-            seeds_reader.sub("coalition_policy"), par.CoalitionPolicy, par.COALITION_POLICY_KINDS
+        logistics=tables.parse_flat(
+            seeds_reader.sub("logistics"), parameters.Logistics, parameters.LOGISTICS_KINDS
+        ),
+        market=tables.parse_flat(seeds_reader.sub("market"), parameters.Market, parameters.MARKET_KINDS),
+        stockpile=tables.parse_flat(
+            seeds_reader.sub("stockpile"), parameters.Stockpile, parameters.STOCKPILE_KINDS
+        ),
+        china_policy=tables.parse_flat(
+            seeds_reader.sub("china_policy"), parameters.ChinaPolicy, parameters.CHINA_POLICY_KINDS
+        ),
+        japan_policy=tables.parse_flat(
+            seeds_reader.sub("japan_policy"), parameters.JapanPolicy, parameters.JAPAN_POLICY_KINDS
+        ),
+        coalition_policy=tables.parse_flat(
+            seeds_reader.sub("coalition_policy"),
+            parameters.CoalitionPolicy,
+            parameters.COALITION_POLICY_KINDS,
         ),
     )
     seeds_reader.finish()

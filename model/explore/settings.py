@@ -15,15 +15,16 @@ from model.config.errors import ConfigError, unknown_name
 from model.config.reader import Reader
 from model.explore.evaluate import SCALARS
 
-METHODS = ("calibrate", "morris", "sobol", "prim")
 Check = Callable[[Reader, str], None]
 
 
-def validate_explore(cfg: DictConfig, scenarios: tuple[str, ...], materials: tuple[str, ...]) -> str:
-    """Check `cfg.explore` against its method's schema; return the method."""
+def validate_explore(
+    cfg: DictConfig, methods: tuple[str, ...], scenarios: tuple[str, ...], materials: tuple[str, ...]
+) -> str:
+    """Check `cfg.explore` against its method's schema (`methods`: the known ones); return the method."""
     node = OmegaConf.to_container(cfg.explore, resolve=True) if "explore" in cfg else None
     reader = Reader(node, "explore")
-    method = reader.text("method", METHODS)
+    method = reader.text("method", methods)
     schema = {**COMMON, **METHOD_KEYS[method]}
     for key, check in schema.items():
         check(reader, key)

@@ -21,10 +21,10 @@ from omegaconf import DictConfig, OmegaConf
 from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
 from model.config.spec import build_spec
-from model.explore.design import Execution, model_config, study_space, with_study, workers
 from model.explore.evaluate import Dispatch
 from model.explore.methods import calibrate, morris, prim, sobol
 from model.explore.settings import validate_explore
+from model.explore.shared import Execution, model_config, study_space, with_study, workers
 from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER, write_atomic_text
 from model.runs.checkpoint import CONFIG, fingerprint
 from model.runs.resources import check_memory
@@ -121,7 +121,7 @@ def check_study(cfg: DictConfig) -> str:
     """Validate the study's settings and its model config before anything runs; the method."""
     spec = build_spec(model_config(cfg))
     scenarios = tuple(sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml")))
-    method = validate_explore(cfg, scenarios, spec.seeds.materials.names)
+    method = validate_explore(cfg, tuple(METHODS), scenarios, spec.seeds.materials.names)
     if method != "calibrate":
         study_space(cfg)  # the patterns and extras must select a non-empty, valid space
     check_memory(spec, workers(cfg.explore.get("workers")))

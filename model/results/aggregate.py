@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import yaml
 
 from model.results.fans import FanPaths
@@ -86,8 +87,8 @@ def aggregate(root: Path) -> Aggregate:
     params = _varying_parameters(complete)
     grid = _grid_parameters(complete, params)
     outcome_parts, fan_parts = [], []
-    for job in complete:
-        label = job_label(job, grid)
+    labels = _distinct([job_label(job, grid) for job in complete], [job.number for job in complete])
+    for job, label in zip(complete, labels, strict=True):
         values = _parameter_values(job)
         frame = pd.read_parquet(job.path / "outcomes.parquet")
         frame.insert(0, "label", label)
@@ -122,6 +123,14 @@ def job_label(job: Job, params: list[str]) -> str:
     return " ".join(parts) if parts else str(job.meta.get("scenario", f"job {job.number}"))
 
 
+def _distinct(labels: list[str], numbers: list[int]) -> list[str]:
+    """Labels made distinct: one shared by several jobs gets each job's number."""
+    shared = {label for label in labels if labels.count(label) > 1}
+    return [
+        f"{label} (job {n})" if label in shared else label for label, n in zip(labels, numbers, strict=True)
+    ]
+
+
 def jobs_table(jobs: list[Job]) -> pd.DataFrame:
     rows = [
         {
@@ -144,7 +153,7 @@ def _job_from_dir(path: Path, number: int, overrides: list[str]) -> Job:
     if is_complete(path):
         meta = read_marker(path) or {}
         job = meta.get("job", {})
-        return Job(job.get("num", number), job.get("overrides", overrides), path, "complete", meta=meta)
+        return Job(number, job.get("overrides", overrides), path, "complete", meta=meta)
     failed = path / FAILED
     if failed.exists():
         info = json.loads(failed.read_text())
@@ -238,11 +247,14 @@ def _short(key: str) -> str:
 
 def fan_materials(job: Job) -> list[str]:
     """The materials a finished run's fan charts show: its `run.fan_materials`, as run.json
-    records it (runs written before it did: their Hydra record)."""
+    records it (runs written before it did: their Hydra record, else every material)."""
     if "fan_materials" in job.meta:
         return list(job.meta["fan_materials"])
-    config = yaml.safe_load((job.path / ".hydra" / "config.yaml").read_text())
-    return list(config["run"]["fan_materials"])
+    hydra_config = job.path / ".hydra" / "config.yaml"
+    if hydra_config.exists():
+        return list(yaml.safe_load(hydra_config.read_text())["run"]["fan_materials"])
+    first = pq.ParquetFile(job.path / "weekly.parquet").read_row_group(0, columns=["material"])
+    return [str(m) for m in first.column("material").unique().to_pylist() if m is not None]
 
 
 def _fan_quantiles(job: Job, label: str) -> pd.DataFrame:

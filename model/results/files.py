@@ -1,6 +1,7 @@
 """The files of a run directory: their names, atomic writing, and reading finished runs back.
 
-The running layer writes these files; this layer (and `greyzone-report`) reads them.
+The running layer writes these files, with the atomic writers here; this layer (and
+`greyzone-report`) reads them back.
 """
 
 from __future__ import annotations

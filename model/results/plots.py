@@ -13,11 +13,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from model.catalogue.units import PER_BILLION, PERCENT
+
 BANDS = (("q05", "q95", 0.18), ("q25", "q75", 0.35))
 PANELS = (
-    ("shortfall", "Shortfall (% of need)", 100.0),
+    ("shortfall", "Shortfall (% of need)", PERCENT),
     ("price_multiple", "Ex-China spot price (x start)", 1.0),
-    ("china_share_of_supply", "China's share of supply (%)", 100.0),
+    ("china_share_of_supply", "China's share of supply (%)", PERCENT),
 )
 COLOURS = plt.get_cmap("tab10")
 
@@ -38,7 +40,7 @@ def _dates(ax) -> None:
 def fan_chart(quantiles: pd.DataFrame, materials: Sequence[str], path: Path, title: str) -> Path:
     """One run: median, 50% and 90% bands across replications, per material.
 
-    `quantiles`: metric, material, date, q05..q95 (see model.fans.FanPaths.quantiles).
+    `quantiles`: metric, material, date, q05..q95 (see model.results.fans.FanPaths.quantiles).
     """
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (metric, label, scale) in zip(axes.flat, PANELS, strict=False):
@@ -50,7 +52,7 @@ def fan_chart(quantiles: pd.DataFrame, materials: Sequence[str], path: Path, tit
         _dates(ax)
     ax = axes.flat[3]
     rows = quantiles[quantiles["metric"] == "value_added_lost_yen_all"]
-    draw_bands(ax, rows, COLOURS(len(materials)), "all sectors", 1e-9)
+    draw_bands(ax, rows, COLOURS(len(materials)), "all sectors", PER_BILLION)
     ax.set_ylabel("Value added lost (billion yen/week)")
     ax.legend(loc="best", fontsize=8)
     _dates(ax)
@@ -62,10 +64,10 @@ def fan_chart(quantiles: pd.DataFrame, materials: Sequence[str], path: Path, tit
 def fan_overlay(quantiles: pd.DataFrame, material: str, path: Path, title: str) -> Path:
     """Cases overlaid: shortfall and price of one material, China's share, value added lost."""
     panels = (
-        ("shortfall", material, f"Shortfall, {material} (% of need)", 100.0),
+        ("shortfall", material, f"Shortfall, {material} (% of need)", PERCENT),
         ("price_multiple", material, f"Ex-China spot price, {material} (x start)", 1.0),
-        ("china_share_of_supply_all", "all", "China's share of Japan's supply, all materials (%)", 100.0),
-        ("value_added_lost_yen_all", "all", "Japan's value added lost (billion yen/week)", 1e-9),
+        ("china_share_of_supply_all", "all", "China's share of Japan's supply, all materials (%)", PERCENT),
+        ("value_added_lost_yen_all", "all", "Japan's value added lost (billion yen/week)", PER_BILLION),
     )
     labels = list(dict.fromkeys(quantiles["label"]))
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)

@@ -12,7 +12,7 @@ from model.config.errors import ConfigError
 from model.config.spec import build_spec
 from model.explore import figures
 from model.explore import targets as cal
-from model.explore.design import Execution, evaluate_design, fmt, model_config
+from model.explore.shared import Execution, evaluate_design, fmt, model_config
 from model.explore.space import apply, seed_parameters
 from model.results.files import write_atomic_parquet, write_atomic_text
 from model.results.report import markdown_table

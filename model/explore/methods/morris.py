@@ -7,8 +7,8 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from model.explore import figures, gsa
-from model.explore.design import Execution, evaluate_design, fmt, study_outcomes, study_space
 from model.explore.evaluate import SCALARS
+from model.explore.shared import Execution, evaluate_design, fmt, study_outcomes, study_space
 from model.explore.space import table
 from model.results.files import write_atomic_parquet, write_atomic_text
 from model.results.report import markdown_table

@@ -12,8 +12,8 @@ from omegaconf import DictConfig
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.explore import discovery, figures
-from model.explore.design import Execution, fmt, model_config, study_space
 from model.explore.evaluate import SCALARS, evaluate
+from model.explore.shared import Execution, fmt, model_config, study_space
 from model.explore.space import Parameter, table
 from model.results.files import STUDY_CHECKPOINTS, write_atomic_parquet
 from model.results.report import markdown_table

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from model.sim.policy import PolicyState
 
 
-
 class Coalition(Agent):
     """The US/G7 coalition (one agent).
 

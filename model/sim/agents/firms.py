@@ -1,7 +1,8 @@
 """Japan's firms: struct-of-arrays state and vectorised rules, with a Mesa Agent per firm.
 
 All rules act on arrays of firms x materials. `JapaneseFirm` is a Mesa Agent that reads
-and writes its own row, so AgentSet queries and the dashboard see individual firms.
+and writes its own row (sector, list status, inventory), so AgentSet queries see individual
+firms; the dashboard reads the arrays.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from model.sim.signals import Signals
 
 
-
 class JapanGovernment(Agent):
     """Japan's government.
 

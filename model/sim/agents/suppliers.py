@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
 
 
-
 class SupplyBase:
     """Capacity of all non-China producers (producers x materials, t/yr) and their projects.
 
