@@ -41,6 +41,19 @@ SEED_GROUPS = (
 )
 
 
+# Seed groups of scalar parameters: the record each parses into and the kind of each value.
+FLAT_GROUPS = {
+    "behaviour": (parameters.Behaviour, parameters.BEHAVIOUR_KINDS),
+    "licensing": (parameters.Licensing, parameters.LICENSING_KINDS),
+    "logistics": (parameters.Logistics, parameters.LOGISTICS_KINDS),
+    "market": (parameters.Market, parameters.MARKET_KINDS),
+    "stockpile": (parameters.Stockpile, parameters.STOCKPILE_KINDS),
+    "china_policy": (parameters.ChinaPolicy, parameters.CHINA_POLICY_KINDS),
+    "japan_policy": (parameters.JapanPolicy, parameters.JAPAN_POLICY_KINDS),
+    "coalition_policy": (parameters.CoalitionPolicy, parameters.COALITION_POLICY_KINDS),
+}
+
+
 @dataclass(frozen=True)
 class Seeds:
     materials: tables.Materials
@@ -100,30 +113,7 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
         economy=economy,
         sectors=sectors,
         suppliers=tables.parse_suppliers(seeds_reader.sub("suppliers"), materials),
-        behaviour=tables.parse_flat(
-            seeds_reader.sub("behaviour"), parameters.Behaviour, parameters.BEHAVIOUR_KINDS
-        ),
-        licensing=tables.parse_flat(
-            seeds_reader.sub("licensing"), parameters.Licensing, parameters.LICENSING_KINDS
-        ),
-        logistics=tables.parse_flat(
-            seeds_reader.sub("logistics"), parameters.Logistics, parameters.LOGISTICS_KINDS
-        ),
-        market=tables.parse_flat(seeds_reader.sub("market"), parameters.Market, parameters.MARKET_KINDS),
-        stockpile=tables.parse_flat(
-            seeds_reader.sub("stockpile"), parameters.Stockpile, parameters.STOCKPILE_KINDS
-        ),
-        china_policy=tables.parse_flat(
-            seeds_reader.sub("china_policy"), parameters.ChinaPolicy, parameters.CHINA_POLICY_KINDS
-        ),
-        japan_policy=tables.parse_flat(
-            seeds_reader.sub("japan_policy"), parameters.JapanPolicy, parameters.JAPAN_POLICY_KINDS
-        ),
-        coalition_policy=tables.parse_flat(
-            seeds_reader.sub("coalition_policy"),
-            parameters.CoalitionPolicy,
-            parameters.COALITION_POLICY_KINDS,
-        ),
+        **{name: tables.parse_flat(seeds_reader.sub(name), *FLAT_GROUPS[name]) for name in FLAT_GROUPS},
     )
     seeds_reader.finish()
     run = parse_run(root.sub("run"))

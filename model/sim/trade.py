@@ -74,9 +74,8 @@ class Trade:
         self._spot_nonchina = np.zeros((n_firms, n_mat))
         self._spot_leak = np.zeros((n_firms, n_mat))
         self._holds = np.zeros((n_firms, n_mat))
-        seen = [np.zeros((n_firms, n_mat)) for _ in Observations._fields]
-        seen[Observations._fields.index("hold_sum")] = self._holds  # the holds themselves
-        self._seen = Observations(*seen)
+        cells = {name: np.zeros((n_firms, n_mat)) for name in Observations._fields}
+        self._seen = Observations(**{**cells, "hold_sum": self._holds})  # the holds themselves
 
     def china_pipeline(self) -> np.ndarray:
         """China orders not yet shipped, per firm and material (queued, in review, backlog)."""
