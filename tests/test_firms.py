@@ -88,9 +88,27 @@ def test_expected_denials_are_sought_on_the_spot_market() -> None:
     dy = model.spec.seeds.materials.index("Dy")
     firms.beliefs.p_hat[:, dy] = 0.25
     orders = firms.place_orders(model.pipeline.in_transit, model.trade.china_pipeline())
-    ask = orders.total[:, dy] * firms.sourcing.china[:, dy]
+    rest = orders.total[:, dy] - orders.nonchina[:, dy]  # what the offtakes do not cover
+    china, spot = firms.sourcing.china[:, dy], firms.sourcing.spot[:, dy]
+    ask = rest * china / (china + spot)
     assert orders.china[:, dy] == pytest.approx(ask * 0.25)
-    assert orders.spot[:, dy] == pytest.approx(orders.total[:, dy] * firms.sourcing.spot[:, dy] + ask * 0.75)
+    assert orders.spot[:, dy] == pytest.approx(rest - ask * 0.25)
+    assert (orders.spot[:, dy] > rest * spot / (china + spot)).all()
+
+
+def test_offtakes_are_taken_first_and_at_least_their_take_or_pay_share() -> None:
+    model = _model()
+    firms = model.firms
+    committed = firms.sourcing.nonchina * firms.normal_need()
+    firms.inventory[:] = 1e9  # no firm needs anything: take-or-pay still takes its minimum
+    glut = firms.place_orders(model.pipeline.in_transit, model.trade.china_pipeline())
+    top = model.spec.seeds.behaviour.take_or_pay_share
+    assert glut.nonchina == pytest.approx(top * committed)
+    assert glut.china.max() == 0 and glut.spot.max() == 0
+    firms.inventory *= 0.0  # every firm short: offtakes give their full volume, the rest goes elsewhere
+    short = firms.place_orders(model.pipeline.in_transit, model.trade.china_pipeline())
+    assert short.nonchina == pytest.approx(committed)
+    assert (short.china + short.spot).sum() > 0
 
 
 def test_peers_move_beliefs_of_firms_without_own_news() -> None:

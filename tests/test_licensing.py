@@ -32,7 +32,7 @@ def _policy(spec, instrument: str, intensity: float, covered: str = "controlled"
         mask.copy(),
         kw.get("customs", False),
         kw.get("lists", False),
-        kw.get("leakage", False),
+        kw.get("clause", False),
     )
 
 
@@ -149,12 +149,23 @@ def test_entity_listed_firms_get_no_approvals_while_civilians_mostly_do() -> Non
     assert civil_rate > 0.75
 
 
-def test_customs_holds_delay_all_china_cargo_under_grey_zone_curbs() -> None:
-    """Uncontrolled NdPr is never denied, but its China lead time lengthens under curbs."""
+def test_customs_holds_delay_the_covered_china_cargo_under_grey_zone_curbs() -> None:
+    """Uncontrolled NdPr is never denied; its China lead time lengthens only when the curbs cover it."""
     base = run_model(small_spec("scenario=baseline", "run.horizon_weeks=60"))
     curbs = run_model(
         small_spec("scenario=ambiguous_curbs", "run.horizon_weeks=60", "scenario.china.intensity=1.0")
     )
-    nd = base.spec.seeds.materials.index("NdPr")
-    assert curbs.firms.beliefs.hold_hat[:, nd].mean() > 3 * base.firms.beliefs.hold_hat[:, nd].mean()
-    assert curbs.firms.beliefs.p_hat[:, nd].min() == 1.0
+    every = run_model(
+        small_spec(
+            "scenario=ambiguous_curbs",
+            "run.horizon_weeks=60",
+            "scenario.china.intensity=1.0",
+            "scenario.china.covered=all",
+        )
+    )
+    nd, dy = (base.spec.seeds.materials.index(m) for m in ("NdPr", "Dy"))
+    hold = {name: m.firms.beliefs.hold_hat for name, m in (("base", base), ("curbs", curbs), ("all", every))}
+    assert hold["curbs"][:, dy].mean() > 3 * hold["base"][:, dy].mean()  # Dy is covered
+    assert hold["curbs"][:, nd].mean() < 1.5 * hold["base"][:, nd].mean()  # NdPr is not
+    assert hold["all"][:, nd].mean() > 3 * hold["base"][:, nd].mean()
+    assert every.firms.beliefs.p_hat[:, nd].min() == 1.0

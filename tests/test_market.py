@@ -7,7 +7,6 @@ import pytest
 
 from model.sim.greyzone import GreyzoneModel
 from model.sim.market import Market
-from model.sim.policy import PolicyState
 from tests.conftest import small_spec
 
 
@@ -16,16 +15,16 @@ def _market() -> tuple[Market, object]:
     return Market(spec.seeds.market, spec.seeds.materials), spec
 
 
-def test_excess_demand_raises_prices_within_bounds() -> None:
+def test_excess_demand_raises_prices_within_bounds_set_by_the_reference_price() -> None:
     market, spec = _market()
-    p = spec.seeds.market
+    p, reference = spec.seeds.market, spec.seeds.materials.reference_price_usd_per_kg
     n = len(market.base)
-    for _ in range(500):
-        market.update(np.full(n, 5.0), np.zeros(n))
-    assert market.spot == pytest.approx(market.base * p.price_cap_multiple)
     for _ in range(2000):
+        market.update(np.full(n, 5.0), np.zeros(n))
+    assert market.spot == pytest.approx(reference * p.price_cap_multiple)
+    for _ in range(4000):
         market.update(np.full(n, -5.0), np.zeros(n))
-    assert market.spot == pytest.approx(market.base * p.price_floor_multiple)
+    assert market.spot == pytest.approx(reference * p.price_floor_multiple)
     assert (market.spot > 0).all() and (market.contract > 0).all()
 
 
@@ -43,37 +42,32 @@ def test_prices_revert_without_excess_demand_and_contracts_lag_spot() -> None:
     assert market.spot == pytest.approx(market.base, rel=0.01)
 
 
-def test_diverted_exports_depress_chinas_domestic_price_only() -> None:
+def test_chinas_stock_above_normal_depresses_its_domestic_and_export_prices_only() -> None:
     market, _ = _market()
     n = len(market.base)
-    market.update(np.zeros(n), market.domestic_weekly_demand * 0.5)
+    ratio = market.base_export / market.base_domestic
+    market.update(np.zeros(n), np.full(n, 4.0))
     assert (market.domestic < market.base_domestic).all()
+    assert market.export == pytest.approx(market.domestic * ratio)
     assert market.spot == pytest.approx(market.base)
+
+
+def test_chinas_export_price_carries_the_licence_wedge_and_ignores_a_spot_spike() -> None:
+    market, spec = _market()
+    capture = spec.seeds.market.export_price_capture
+    wedge = np.maximum(market.base - market.base_domestic, 0.0)
+    assert market.base_export == pytest.approx(market.base_domestic + capture * wedge)
+    n = len(market.base)
+    market.update(np.full(n, 3.0), np.zeros(n))
+    assert (market.spot > market.base).all()
+    assert market.export == pytest.approx(market.base_export)
+    assert (market.circumvention_gap > 0).all()
 
 
 def test_hoarding_counts_as_excess_demand() -> None:
     model = GreyzoneModel(small_spec(), 0)
-    calm = model._excess_demand()
+    calm = model._world_excess_demand()
     model.firms.target_cover += 10.0
-    assert (model._excess_demand() > calm + 0.5).all()
-
-
-def test_leakage_only_under_a_ban_and_grows_with_the_price_gap() -> None:
-    model = GreyzoneModel(small_spec("scenario=blanket_ban"), 0)
-    materials = model.spec.seeds.materials
-    n = len(materials.names)
-    ban = PolicyState("blanket_ban", 1.0, True, np.ones(n, bool), True, False, True)
-    no_leak = PolicyState("blanket_ban", 1.0, True, np.ones(n, bool), True, False, False)
-    curbs = PolicyState("ambiguous", 1.0, False, materials.controlled.copy(), True, False, True)
-    market = model.market
-    market.spot = market.domestic * 1.0
-    assert (model.trade._leakage_supply(ban, market) == 0).all()
-    market.spot = market.domestic * 3.0
-    some = model.trade._leakage_supply(ban, market)
-    market.spot = market.domestic * 10.0
-    more = model.trade._leakage_supply(ban, market)
-    assert (some > 0).all() and (more > some).all()
-    cap = model.spec.seeds.logistics.leakage_max_share * model.trade.china_normal_weekly
-    assert (more <= cap + 1e-12).all()
-    assert (model.trade._leakage_supply(no_leak, market) == 0).all()
-    assert (model.trade._leakage_supply(curbs, market) == 0).all()
+    assert (model._world_excess_demand() > calm).all()
+    model.regions.target_cover += 10.0
+    assert (model._world_excess_demand() > calm + 0.5).all()

@@ -1,4 +1,4 @@
-"""Scenario behaviour: calm baseline, grey-zone pressure, bans let only leakage through, 2010 replay."""
+"""Scenario behaviour: calm baseline, grey-zone pressure, bans let only circumvention through, 2010 replay."""
 
 from __future__ import annotations
 
@@ -42,21 +42,24 @@ def test_targeted_heavy_leaves_light_materials_alone(scenario_models) -> None:
         assert s.material["denials"][:, i].sum() <= 0.2 * s.material["approvals"][:, i].sum() + 5
 
 
-def test_blanket_ban_lets_through_only_leakage(scenario_models) -> None:
+def test_blanket_ban_lets_through_only_circumvention(scenario_models) -> None:
     model = scenario_models["blanket_ban"]
     s = _series(model)
     spec = model.spec
     lic, log = spec.seeds.licensing, spec.seeds.logistics
     cleared = spec.scenario.china.start_week + int(log.china_transit_weeks + lic.max_customs_hold_weeks) + 1
     assert s.material["delivered_china_t"][cleared:].sum() == 0
+    assert s.material["delivered_embedded_t"][cleared:].sum() == 0  # magnets are covered too
     assert s.material["shipped_china_t"][spec.scenario.china.start_week :].sum() == 0
     assert s.material["delivered_leakage_t"][cleared:].sum() > 0
     assert s.material["delivered_leakage_t"][: spec.scenario.china.start_week].sum() == 0
 
 
-def test_without_leakage_a_ban_lets_nothing_through() -> None:
+def test_without_circumvention_a_ban_lets_nothing_from_china_through() -> None:
     model = run_model(
-        small_spec("scenario=blanket_ban", "scenario.china.leakage=false", "run.horizon_weeks=60", *HELD)
+        small_spec(
+            "scenario=blanket_ban", "seeds.logistics.leakage_max_share.value=0", "run.horizon_weeks=60", *HELD
+        )
     )
     s = _series(model)
     assert s.material["delivered_leakage_t"].sum() == 0

@@ -163,10 +163,10 @@ def test_cofinancing_shortens_build_time_and_lowers_the_hurdle() -> None:
     seeds = spec.seeds.suppliers
     lag_cut = spec.seeds.japan_policy.cofinance_lag_cut
     price = np.full(len(spec.seeds.materials.names), 1.05)  # below the hurdle
-    plain = SupplyBase(seeds, spec.seeds.materials)
+    plain = SupplyBase(seeds, spec.seeds.materials, spec.seeds.regions)
     plain.advance(0, price, np.random.default_rng(0))
     assert len(plain.project_size_t) == 0
-    backed = SupplyBase(seeds, spec.seeds.materials)
+    backed = SupplyBase(seeds, spec.seeds.materials, spec.seeds.regions)
     backed.advance(0, price, np.random.default_rng(0), cofinance=1.0, lag_cut=lag_cut)
     assert len(backed.project_size_t) > 0
     lynas = seeds.names.index("Lynas")

@@ -12,7 +12,7 @@ from tests.conftest import small_spec
 
 def _supply(*overrides: str) -> tuple[SupplyBase, object]:
     spec = small_spec(*overrides)
-    return SupplyBase(spec.seeds.suppliers, spec.seeds.materials), spec
+    return SupplyBase(spec.seeds.suppliers, spec.seeds.materials, spec.seeds.regions), spec
 
 
 def test_no_investment_below_the_hurdle() -> None:

@@ -84,9 +84,13 @@ class ChinaPolicy:
         follows start_week / end_week only (e.g. the historical replay).
     start_week / end_week: when it applies (end_week null: to the horizon, or until China
         lifts it).
-    customs_holds: whether intensity raises customs inspections of all China-origin cargo.
-    entity_lists: whether entity- and watch-listed firms are singled out (end-use ban).
-    leakage: whether blocked volume can leak through third countries.
+    customs_holds: whether intensity raises customs inspections of the covered materials'
+        China-origin cargo (any covered material, licensed or not).
+    entity_lists: whether entity- and watch-listed firms are singled out (end-use ban only).
+    third_country_clause: end-use liability for third-country transfers (the 6 Jan 2026
+        rule), which raises China's enforcement against circumvention.
+    Circumvention through third countries is a market response under any instrument
+    (seeds/logistics), not a switch.
     """
 
     instrument: str
@@ -98,7 +102,20 @@ class ChinaPolicy:
     end_week: int | None
     customs_holds: bool
     entity_lists: bool
-    leakage: bool
+    third_country_clause: bool
+
+
+@dataclass(frozen=True)
+class GlobalRegime:
+    """China's licence regime for every destination (the 4 Apr 2025 controls) and its tightening.
+
+    intensity: extra intensity on all destinations' licensed orders (0: routine reviews).
+    start_week / end_week: when the tightening applies (start null: never; end null: to the horizon).
+    """
+
+    intensity: float
+    start_week: int | None
+    end_week: int | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,7 @@ class Scenario:
     description: str
     china: ChinaPolicy
     export_quota: ExportQuota
+    global_regime: GlobalRegime
 
 
 def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
@@ -145,7 +163,7 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
         end_week=china.optional_integer("end_week", 1),
         customs_holds=china.boolean("customs_holds"),
         entity_lists=china.boolean("entity_lists"),
-        leakage=china.boolean("leakage"),
+        third_country_clause=china.boolean("third_country_clause"),
     )
     china.finish()
     if policy.end_week is not None and policy.end_week <= policy.start_week:
@@ -162,14 +180,46 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
     quota_reader.finish()
     if quota.factor < 1.0 and quota.start_week is None:
         raise ConfigError(quota_reader.key("start_week"), "required when factor < 1")
+    regime_reader = reader.sub("global_regime")
+    regime = GlobalRegime(
+        intensity=regime_reader.number("intensity", "share"),
+        start_week=regime_reader.optional_integer("start_week", 0),
+        end_week=regime_reader.optional_integer("end_week", 1),
+    )
+    regime_reader.finish()
+    if regime.intensity > 0 and regime.start_week is None:
+        raise ConfigError(regime_reader.key("start_week"), "required when intensity > 0")
+    if regime.intensity == 0 and regime.start_week is not None:
+        raise ConfigError(
+            regime_reader.key("intensity"), "got 0 with a start_week: the tightening would change nothing"
+        )
+    _refuse_inert(policy, china)
     scenario = Scenario(
         name=reader.text("name"),
         description=reader.text("description"),
         china=policy,
         export_quota=quota,
+        global_regime=regime,
     )
     reader.finish()
     return scenario
+
+
+def _refuse_inert(policy: ChinaPolicy, china: Reader) -> None:
+    """Options that would change nothing under the chosen instrument are refused."""
+    if policy.entity_lists and policy.instrument != "end_use_ban":
+        raise ConfigError(
+            china.key("entity_lists"),
+            f"true acts only under instrument end_use_ban (got {policy.instrument}); set it to false",
+        )
+    if policy.instrument == "none" and (policy.customs_holds or policy.third_country_clause):
+        key = "customs_holds" if policy.customs_holds else "third_country_clause"
+        raise ConfigError(china.key(key), "true acts only with an instrument; instrument is none")
+    if policy.instrument == "blanket_ban" and policy.customs_holds:
+        raise ConfigError(
+            china.key("customs_holds"),
+            "true changes nothing under blanket_ban (nothing covered ships); set it to false",
+        )
 
 
 @dataclass(frozen=True)

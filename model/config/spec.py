@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -29,6 +30,7 @@ SEED_GROUPS = (
     "materials",
     "economy",
     "suppliers",
+    "regions",
     "sectors",
     "behaviour",
     "licensing",
@@ -60,6 +62,7 @@ class Seeds:
     economy: tables.Economy
     sectors: tables.Sectors
     suppliers: tables.Suppliers
+    regions: tables.Regions
     behaviour: parameters.Behaviour
     licensing: parameters.Licensing
     logistics: parameters.Logistics
@@ -113,6 +116,7 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
         economy=economy,
         sectors=sectors,
         suppliers=tables.parse_suppliers(seeds_reader.sub("suppliers"), materials),
+        regions=tables.parse_regions(seeds_reader.sub("regions"), materials),
         **{name: tables.parse_flat(seeds_reader.sub(name), *FLAT_GROUPS[name]) for name in FLAT_GROUPS},
     )
     seeds_reader.finish()
@@ -149,16 +153,30 @@ def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> No
     if lic.max_review_weeks < lic.review_median_weeks:
         raise ConfigError("seeds.licensing.max_review_weeks.value", "must be >= review_median_weeks")
     mats = seeds.materials
-    nonchina_need = (1.0 - mats.china_share) * mats.japan_demand_t
+    regions = seeds.regions
+    nonchina_need = (1.0 - mats.china_share) * mats.japan_demand_t + (
+        (1.0 - regions.china_share) * regions.demand_t
+    ).sum(axis=0)
     capacity = seeds.suppliers.capacity_t.sum(axis=0)
     short = nonchina_need > capacity * (1.0 + 1e-9)
     if short.any():
         m = int(next(iter(short.nonzero()[0])))
         raise ConfigError(
             f"seeds.suppliers.nonchina.*.capacity_t.{names[m]}",
-            f"non-China capacity {capacity[m]:g} t/yr is below Japan's non-China supply "
-            f"{nonchina_need[m]:g} t/yr implied by china_share; raise capacity or china_share",
+            f"non-China capacity {capacity[m]:g} t/yr is below the world's non-China supply "
+            f"{nonchina_need[m]:g} t/yr implied by the china_share of Japan and the regions; "
+            "raise capacity or china_share",
         )
+    cap = seeds.market.price_cap_multiple * mats.reference_price_usd_per_kg
+    over_cap = mats.price_usd_per_kg >= cap
+    if over_cap.any():
+        m = int(next(iter(over_cap.nonzero()[0])))
+        raise ConfigError(
+            f"seeds.materials.{names[m]}.price_usd_per_kg.value",
+            f"starting price {mats.price_usd_per_kg[m]:g} is at or above the price cap "
+            f"({cap[m]:g} = price_cap_multiple x reference_price_usd_per_kg); lower it or raise the cap",
+        )
+    _check_coverage(scenario, mats)
     recyclers = seeds.suppliers.recycler
     ceiling = mats.recycling_potential_share * mats.japan_demand_t
     over = recyclers[:, None] & (seeds.suppliers.capacity_t > ceiling[None, :] + 1e-9)
@@ -167,4 +185,38 @@ def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> No
         raise ConfigError(
             f"seeds.suppliers.nonchina.{seeds.suppliers.names[s]}.capacity_t.{names[m]}.value",
             f"a recycler's capacity must be <= recycling_potential_share x demand ({ceiling[m]:g} t/yr)",
+        )
+
+
+def covered_mask(covered: str | tuple[str, ...], materials: tables.Materials) -> np.ndarray:
+    """Boolean mask of the materials an instrument acts on."""
+    if covered == "controlled":
+        return materials.controlled.copy()
+    if covered == "heavy":
+        return materials.heavy.copy()
+    if covered == "all":
+        return np.ones(len(materials.names), dtype=bool)
+    return np.isin(np.array(materials.names), np.array(covered))
+
+
+def _check_coverage(scenario: Scenario, materials: tables.Materials) -> None:
+    """Every covered material must be reachable by a channel of the instrument (no inert option).
+
+    Licensing acts on licensed (controlled) materials; customs holds and a ban on any covered one.
+    """
+    if scenario.global_regime.intensity > 0 and not materials.controlled.any():
+        raise ConfigError("scenario.global_regime.intensity", "no material is licensed in this seed set")
+    china = scenario.china
+    if china.instrument in ("none", "blanket_ban"):
+        return
+    covered = covered_mask(china.covered, materials)
+    if not covered.any():
+        raise ConfigError("scenario.china.covered", "covers no material of this seed set")
+    inert = covered & ~materials.controlled & (not china.customs_holds)
+    if inert.any():
+        names = ", ".join(np.array(materials.names)[inert])
+        raise ConfigError(
+            "scenario.china.covered",
+            f"{names} not licensed and customs_holds is false: {china.instrument} cannot act on them; "
+            "cover only licensed materials or set scenario.china.customs_holds=true",
         )

@@ -2,7 +2,8 @@
 
 Controls (scenario, curb intensity, baseline approval rate, stockpile, coalition threshold,
 concession) re-create the model on Reset; Play, Step and Reset drive it week by week. Charts:
-Japan's shortfall by material, prices, China's share of Japan's supply, the policy events, and
+Japan's shortfall by material, prices, China's share of Japan's supply and of supply outside
+China (Japan and the rest-of-world buyers), the policy events, and
 every firm's inventory cover against its perceived risk, coloured by sector, marked by list.
 """
 
@@ -52,6 +53,9 @@ def series_chart(metric: str, title: str, ylabel: str):
 ShortfallChart = series_chart("shortfall", "Japan's shortfall by material", "share of need unmet")
 PriceChart = series_chart("price_multiple", "Prices outside China", "x pre-shock level")
 ChinaShareChart = series_chart("china_share_of_supply", "China's share of Japan's supply", "share")
+WorldShareChart = series_chart(
+    "china_share_of_world_supply", "China's share of supply outside China (Japan and other buyers)", "share"
+)
 
 
 @solara.component
@@ -96,7 +100,7 @@ def FirmView(model: DashboardModel):
 model = DashboardModel()
 page = SolaraViz(
     model,
-    components=[ShortfallChart, PriceChart, ChinaShareChart, PolicyEvents, FirmView],
+    components=[ShortfallChart, PriceChart, ChinaShareChart, WorldShareChart, PolicyEvents, FirmView],
     model_params=controls(),
     name="greyzone: China's rare-earth leverage over Japan",
 )

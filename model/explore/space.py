@@ -134,19 +134,22 @@ def _cap_recyclers(cfg: DictConfig) -> None:
                 leaf.value = cap
 
 
-_SUPPLY_PREFIXES = ("suppliers.", "materials.")
+_SUPPLY_PREFIXES = ("suppliers.", "materials.", "regions.")
 
 
 def _cover_nonchina_supply(cfg: DictConfig) -> None:
-    """Scale a material's non-China capacities up to Japan's non-China supply where a draw fell short.
+    """Scale a material's non-China capacities up to the world's non-China supply where a draw fell short.
 
-    The model starts in a state where non-China producers deliver Japan's non-China share;
-    a draw of low capacity with a low China share would be no valid starting state.
+    The model starts in a state where non-China producers deliver the non-China share of Japan
+    and of the rest-of-world blocks; a draw of low capacity with a low China share would be no
+    valid starting state.
     """
     seeds = cfg[SEEDS]
     suppliers = seeds.suppliers.nonchina
+    blocks = seeds.regions.blocks.values()
     for name, material in seeds.materials.items():
         need = float(material.japan_demand_t.value) * (1.0 - float(material.china_share.value))
+        need += sum(float(b.demand_t[name].value) * (1.0 - float(b.china_share[name].value)) for b in blocks)
         leaves = [
             s.capacity_t[name]
             for s in suppliers.values()

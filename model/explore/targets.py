@@ -22,8 +22,8 @@ from model.sim.outcomes import compute_outcomes
 
 KINDS = ("monthly_imports", "price_multiple", "outcome")
 IMPORT_METRICS = {  # monthly_imports: the weekly deliveries an origin counts
-    "china": ("delivered_china_t",),
-    "total": ("delivered_china_t", "delivered_nonchina_t", "delivered_leakage_t"),
+    "china": ("delivered_china_t", "delivered_embedded_t"),
+    "total": ("delivered_china_t", "delivered_embedded_t", "delivered_nonchina_t", "delivered_leakage_t"),
 }
 
 

@@ -6,18 +6,22 @@ import numpy as np
 from mesa import Model
 from numba import njit
 
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
+from model.sim.agents.china_industry import ChinaIndustry
 from model.sim.agents.coalition import Coalition
 from model.sim.agents.firms import Firms, JapaneseFirm
 from model.sim.agents.japan import JapanGovernment
+from model.sim.agents.regions import RegionBuyer, Regions
 from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
+from model.sim.embedded import EmbeddedImports
 from model.sim.licensing import LicenceAuthority, whole_week_moments
 from model.sim.logistics import Pipeline, pipeline_weeks
 from model.sim.market import Market
 from model.sim.policy import PolicyState
 from model.sim.population import build_population
-from model.sim.recorder import Recorder
+from model.sim.recorder import TRAILING_WEEKS, Recorder
 from model.sim.signals import Signals
 from model.sim.trade import Trade
 
@@ -30,9 +34,10 @@ def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence
 class GreyzoneModel(Model):
     """Agent-based model of China's rare-earth export leverage over Japan.
 
-    Agents: ChinaGovernment (instrument, licence authority), ChineseExporter,
-    JapanGovernment (JOGMEC stockpile), NonChinaSupplier and JapaneseFirm. The firms'
-    numbers are struct-of-arrays in `self.firms`; each JapaneseFirm reads its own row.
+    Agents: ChinaGovernment (instrument, licence authority), ChineseExporter, ChinaIndustry
+    (China's domestic market), JapanGovernment (JOGMEC stockpile), NonChinaSupplier,
+    RegionBuyer (rest-of-world blocks) and JapaneseFirm. The firms' numbers are
+    struct-of-arrays in `self.firms`, the blocks' in `self.regions`; each agent reads its row.
 
     Args:
         spec: the validated job specification (see `model.config.build_spec`).
@@ -65,7 +70,14 @@ class GreyzoneModel(Model):
         )
 
         self.japan = JapanGovernment(self, spec)
-        self.supply = SupplyBase(seeds.suppliers, materials)
+        regions = seeds.regions
+        self.regions = Regions(spec, licensed, start_week=-spec.run.spinup_weeks)
+        RegionBuyer.create_agents(
+            self, len(regions.names), index=np.arange(len(regions.names)), name=list(regions.names)
+        )
+        world_demand = materials.japan_demand_t + regions.demand_t.sum(axis=0)
+        self.world_weekly_demand = world_demand / WEEKS_PER_YEAR
+        self.supply = SupplyBase(seeds.suppliers, materials, regions)
         NonChinaSupplier.create_agents(
             self,
             len(seeds.suppliers.names),
@@ -78,9 +90,15 @@ class GreyzoneModel(Model):
         weeks = pipeline_weeks(seeds.licensing, seeds.logistics)
         self.pipeline = Pipeline(population.sector.size, len(materials.names), weeks)
         self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
-        self.signals = Signals(spec, self.trade.china_normal_weekly)
+        self.signals = Signals(spec, self.trade.china_normal_weekly, self.market.base_export)
+        normal_exports = self.trade.china_normal_weekly + (self.regions.china * self.regions.need).sum(axis=0)
+        self.china_industry = ChinaIndustry(self, seeds.market, materials, normal_exports)
+        self._spinup_exports: list[tuple[np.ndarray, np.ndarray]] = []
+        self.normal_row_exports = normal_exports - self.trade.china_normal_weekly  # settled in spin-up
         self.week = -spec.run.spinup_weeks
+        self.embedded = EmbeddedImports(spec, licensed, start_week=self.week)
         self._fill_pipeline(self.week)
+        self.embedded.prefill(self.pipeline, self.firms, self.week)
         self.authority.recount()
         self.normal_weekly_demand = self.firms.need.sum(axis=0)
         self.delivered_smoothed = self.normal_weekly_demand.copy()
@@ -102,7 +120,7 @@ class GreyzoneModel(Model):
     def release_state(self) -> None:
         """Drop the engine's arrays once the run's results have been taken (frees memory at once,
         instead of when the garbage collector breaks the model's reference cycles)."""
-        for name in ("firms", "authority", "pipeline", "trade", "signals", "recorder"):
+        for name in ("firms", "regions", "embedded", "authority", "pipeline", "trade", "signals", "recorder"):
             setattr(self, name, None)
         self.remove_all_agents()  # agents point back at the model: break the cycles now
 
@@ -127,17 +145,29 @@ class GreyzoneModel(Model):
         else:
             releases, allied, refill = no_release, no_release, np.zeros_like(self.shortfall)
         policy = self.china.policy
+        regions, industry = self.regions, self.china_industry
         orders = firms.place_orders(self.pipeline.in_transit, self.trade.china_pipeline())  # 4. orders
-        flows = self.trade.clear(  # 5. licences, shipping
-            week, orders, policy, market, self.supply.weekly_capacity, refill, self.rng
+        row_orders = regions.place_orders()
+        flows = self.trade.clear(  # 5. licences, shipping, the world pool
+            week, orders, row_orders, policy, market, self.supply, refill, self.rng
         )
+        self.embedded.order(week, policy, firms.need.sum(axis=0) / self.normal_weekly_demand)
+        embedded = self.embedded.ship(week, policy, firms, self.pipeline)
+        self.exporters.book_embedded(embedded, market.export_contract)
+        regions.ship(week, row_orders, policy, flows.pool.row_offtake, flows.pool.spot)
+        row_exports = regions.china_shipped + flows.leakage_shipped  # re-exports leave China too
+        self.exporters.book_world(row_exports, market.export_contract)
+        japan_exports = flows.china_shipped + embedded
+        industry.settle(japan_exports + row_exports, market.domestic / market.base_domestic)
         japan.stockpile.receive_refill(flows.refill_bought)
         arrived, by_origin = self.pipeline.deliver(week)  # 6. deliveries
         delivered = _receive(firms.inventory, arrived, releases, allied)
         self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
+        row_arrived = regions.deliver(week, self._smoothing)
         if adapt:  # 7. prices
-            market.update(self._excess_demand(), flows.blocked)
+            market.update(self._world_excess_demand(), industry.excess_stock_weeks)
         production = firms.produce()  # 8. production
+        regions.use()
         self.shortfall = np.divide(
             production.unmet, production.need, out=np.zeros_like(production.need), where=production.need > 0
         )
@@ -145,9 +175,12 @@ class GreyzoneModel(Model):
         firms.assess_risk(adapt)
         if adapt:
             japan.stockpile.observe(self.shortfall)
+            regions.adapt(market.spot_multiple, market.contract_multiple)
             firms.hoard(market.contract)
-            free = self.supply.weekly_capacity - firms.committed_nonchina()
-            firms.diversify(week, free, japan.diversification_subsidy)
+            row_request = regions.diversification_request(week)
+            free = self.supply.weekly_capacity - firms.committed_nonchina() - regions.committed.sum(axis=0)
+            granted = firms.diversify(week, free, japan.diversification_subsidy, competing_t=row_request)
+            regions.diversify(granted)
             firms.substitute(week, market.contract_multiple, self.rng)
             cofinance = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
             self.supply.advance(  # 10. suppliers
@@ -157,7 +190,9 @@ class GreyzoneModel(Model):
                 cofinance,
                 self.spec.seeds.japan_policy.cofinance_lag_cut,
             )
-            self.recorder.record(week, flows, by_origin, releases, allied, production)  # 11. data
+            self.recorder.record(
+                week, flows, by_origin, releases, allied, production, row_arrived
+            )  # 11. data
             self.signals.update(
                 production.value_added_lost.sum(),
                 flows.china_shipped,
@@ -166,6 +201,8 @@ class GreyzoneModel(Model):
                 self.firms.unmet.sum(axis=0),
                 production.need,
             )
+        else:
+            self._spinup_exports.append((japan_exports, row_exports))
         self.week += 1
 
     def _spin_up(self) -> None:
@@ -174,24 +211,30 @@ class GreyzoneModel(Model):
             self._week(adapt=False)
         self.shortfall[:] = 0.0
         self.firms.unmet[:] = 0.0
+        self.regions.unmet[:] = 0.0
+        if self._spinup_exports:  # China's normal production: its settled exports plus domestic use
+            settled = np.mean(self._spinup_exports[-min(len(self._spinup_exports), TRAILING_WEEKS) :], axis=0)
+            self.china_industry.reset_normal(settled.sum(axis=0))
+            self.normal_row_exports = settled[1]
+        self._spinup_exports = []
 
     # helpers -------------------------------------------------------------------------------
-    def _excess_demand(self) -> np.ndarray:
-        """Need plus extra stock still wanted minus smoothed deliveries, per normal demand.
+    def _world_excess_demand(self) -> np.ndarray:
+        """The world's ex-China excess demand, as a share of its normal weekly demand.
 
-        Extra stock is what hoarding firms still want to add: target cover above base cover,
-        less what they already hold above base. In any steady state deliveries equal use
-        (mass balance), so without hoarding this is zero on average; supply cuts make it
-        positive, restocking gluts negative.
+        Summed over Japan's firms and the rest-of-world blocks: need plus extra stock hoarders
+        still want (target cover above base, less stock already held above base, spread over
+        `inventory_adjust_weeks`) minus smoothed deliveries. In any steady state deliveries
+        equal use (mass balance), so without hoarding this is zero on average; supply cuts
+        make it positive, restocking gluts negative.
         """
         firms = self.firms
+        adjust = self.spec.seeds.market.inventory_adjust_weeks
         need, extra = _demand_sums(firms.need, firms.base_cover, firms.target_cover, firms.inventory)
-        demand = need + extra / self.spec.seeds.market.inventory_adjust_weeks
+        japan = need + extra / adjust - self.delivered_smoothed
+        world = japan + self.regions.excess_demand_t(adjust)
         return np.divide(
-            demand - self.delivered_smoothed,
-            self.normal_weekly_demand,
-            out=np.zeros_like(need),
-            where=self.normal_weekly_demand > 0,
+            world, self.world_weekly_demand, out=np.zeros_like(world), where=self.world_weekly_demand > 0
         )
 
     def _fill_pipeline(self, start: int) -> None:

@@ -10,8 +10,8 @@ from numba import njit
 from model.config.seeds.parameters import Licensing, Logistics
 from model.sim.kernels import positive_cells
 
-ORIGINS = ("china", "nonchina", "leakage")
-CHINA, NONCHINA, LEAKAGE = range(len(ORIGINS))
+ORIGINS = ("china", "nonchina", "leakage", "embedded")
+CHINA, NONCHINA, LEAKAGE, EMBEDDED = range(len(ORIGINS))
 
 
 def pipeline_weeks(licensing: Licensing, logistics: Logistics) -> int:

@@ -50,8 +50,16 @@ def compute_outcomes(
     per_material("recovery_weeks", _recovery(short), _recovery(short.any(axis=1)[:, None])[0])
 
     per_material("price_peak_multiple", mat["price_multiple"].max(axis=0), None)
+    at_cap = mat["price_spot_usd_per_kg"] >= _price_cap(spec) * (1.0 - 1e-9)
+    per_material("price_weeks_at_cap", at_cap.sum(axis=0), at_cap.any(axis=1).sum())
+    row_short = mat["row_shortfall"][start:]
+    row_need = mat["row_need_t"][start:]
+    row_all = (row_short * row_need).sum(axis=1) / np.maximum(row_need.sum(axis=1), 1e-300)
+    per_material("row_peak_shortfall", row_short.max(axis=0), row_all.max())
 
     china_start = _china_share(mat, max(0, start - TRAILING_WEEKS), start)
+    world_start = _world_share(mat, max(0, start - TRAILING_WEEKS), start)
+    per_material("china_world_share_start", world_start[0], world_start[1])
     china_end = _china_share(mat, max(0, series.weeks - WEEKS_PER_YEAR), series.weeks)
     per_material("china_share_start", china_start[0], china_start[1])
     per_material("china_share_end", china_end[0], china_end[1])
@@ -89,10 +97,31 @@ def compute_outcomes(
 
 def _china_share(mat: dict[str, np.ndarray], lo: int, hi: int) -> tuple[np.ndarray, float]:
     hi = max(hi, lo + 1)
-    china = mat["delivered_china_t"][lo:hi].sum(axis=0)
+    china = (mat["delivered_china_t"][lo:hi] + mat["delivered_embedded_t"][lo:hi]).sum(axis=0)
     other = (mat["delivered_nonchina_t"][lo:hi] + mat["delivered_leakage_t"][lo:hi]).sum(axis=0)
     total = china + other
     return _share(china, total), float(china.sum() / total.sum()) if total.sum() > 0 else 0.0
+
+
+def _world_share(mat: dict[str, np.ndarray], lo: int, hi: int) -> tuple[np.ndarray, float]:
+    """China's direct share of arrivals outside China (Japan and the rest-of-world blocks)."""
+    hi = max(hi, lo + 1)
+    china = (
+        mat["delivered_china_t"][lo:hi]
+        + mat["delivered_embedded_t"][lo:hi]
+        + mat["row_delivered_china_t"][lo:hi]
+    ).sum(axis=0)
+    other = (
+        mat["delivered_nonchina_t"][lo:hi]
+        + mat["delivered_leakage_t"][lo:hi]
+        + mat["row_delivered_nonchina_t"][lo:hi]
+    ).sum(axis=0)
+    total = china + other
+    return _share(china, total), float(china.sum() / total.sum()) if total.sum() > 0 else 0.0
+
+
+def _price_cap(spec: ModelSpec) -> np.ndarray:
+    return spec.seeds.market.price_cap_multiple * spec.seeds.materials.reference_price_usd_per_kg
 
 
 def _recovery(short: np.ndarray) -> np.ndarray:
@@ -152,6 +181,11 @@ def _strategic(
         rows.append((name, None, None, float(lift is not None and lift.cause == cause)))
     rows.append(("lifted_by_fine_tuning", None, None, float(fine_tuned)))
     rows.append(("intensity_peak", None, None, float(sc["policy_intensity"].max())))
+    if lift is not None and lift.week < weeks:
+        after = _china_share(mat, lift.week, min(lift.week + WEEKS_PER_YEAR, weeks))[1]
+    else:
+        after = float("nan")
+    rows.append(("china_share_after_lift", ALL, None, after))
     rows.append(
         (
             "china_export_revenue_lost_usd",
@@ -160,12 +194,25 @@ def _strategic(
             float(sc["china_export_revenue_lost_usd"][start:].sum()),
         )
     )
+    rows.append(
+        (
+            "china_row_revenue_lost_usd",
+            None,
+            None,
+            float(sc["china_export_revenue_row_lost_usd"][start:].sum()),
+        )
+    )
 
     for year in (1, 3, 5, 10):
         end = min(start + WEEKS_PER_YEAR * year, weeks)
         share, total = _china_share(mat, max(0, end - TRAILING_WEEKS), end)
         rows.extend((f"china_share_y{year}", m, None, float(v)) for m, v in zip(names, share, strict=True))
         rows.append((f"china_share_y{year}", ALL, None, total))
+        world, world_total = _world_share(mat, max(0, end - TRAILING_WEEKS), end)
+        rows.extend(
+            (f"china_world_share_y{year}", m, None, float(v)) for m, v in zip(names, world, strict=True)
+        )
+        rows.append((f"china_world_share_y{year}", ALL, None, world_total))
     year10 = min(start + 10 * WEEKS_PER_YEAR, weeks)
     decoupling = 100.0 * (china_start[1] - _china_share(mat, max(0, year10 - TRAILING_WEEKS), year10)[1])
     rows.append(("decoupling_points", ALL, None, decoupling))

@@ -6,19 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.config.seeds.parameters import Logistics
 from model.config.seeds.tables import Materials
 from model.config.settings import INSTRUMENTS, ChinaPolicy
-
-
-def covered_materials(covered: str | tuple[str, ...], materials: Materials) -> np.ndarray:
-    """Boolean mask of the materials an instrument acts on."""
-    if covered == "controlled":
-        return materials.controlled.copy()
-    if covered == "heavy":
-        return materials.heavy.copy()
-    if covered == "all":
-        return np.ones(len(materials.names), dtype=bool)
-    return np.isin(np.array(materials.names), np.array(covered))
+from model.config.spec import covered_mask
 
 
 @dataclass
@@ -31,19 +22,25 @@ class PolicyState:
     covered: np.ndarray
     customs_holds: bool
     entity_lists: bool
-    leakage: bool
+    third_country_clause: bool
     quota_factor: float = 1.0
+    global_intensity: float = 0.0  # the licence regime's tightening for every destination
     intensity_by_material: np.ndarray = field(init=False)
+    hold_intensity: np.ndarray = field(init=False)
     banned: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         active = self.instrument != "none"
-        self.intensity_by_material = np.where(self.covered & active, self.intensity, 0.0)
+        targeted = np.where(self.covered & active, self.intensity, 0.0)
+        # Japan-bound licensed orders face the stricter of the Japan measure and the global regime
+        self.intensity_by_material = np.maximum(targeted, self.global_intensity)
+        self.hold_intensity = targeted if self.customs_holds else np.zeros_like(targeted)
         self.banned = self.covered & (self.instrument == "blanket_ban")
 
     @classmethod
-    def calm(cls, n_materials: int) -> PolicyState:
-        return cls("none", 0.0, False, np.zeros(n_materials, dtype=bool), False, False, False)
+    def calm(cls, n_materials: int, global_intensity: float = 0.0) -> PolicyState:
+        none = np.zeros(n_materials, dtype=bool)
+        return cls("none", 0.0, False, none, False, False, False, global_intensity=global_intensity)
 
     @classmethod
     def from_scenario(cls, policy: ChinaPolicy, materials: Materials) -> PolicyState:
@@ -51,10 +48,10 @@ class PolicyState:
             instrument=policy.instrument,
             intensity=policy.intensity,
             formal=policy.formal,
-            covered=covered_materials(policy.covered, materials),
+            covered=covered_mask(policy.covered, materials),
             customs_holds=policy.customs_holds,
             entity_lists=policy.entity_lists,
-            leakage=policy.leakage,
+            third_country_clause=policy.third_country_clause,
         )
 
     @property
@@ -69,8 +66,18 @@ class PolicyState:
     def lists_enforced(self) -> bool:
         return self.entity_lists and self.instrument == "end_use_ban"
 
-    def inspection_share(self, base_share: float) -> float:
-        """Share of China-origin shipments customs inspects."""
-        if self.active and self.customs_holds:
-            return base_share + (1.0 - base_share) * self.intensity
-        return base_share
+    def inspection_share(self, base_share: float) -> np.ndarray:
+        """Share of China-origin shipments customs inspects, per material (holds act on covered ones)."""
+        return base_share + (1.0 - base_share) * self.hold_intensity
+
+    def enforcement(self, logistics: Logistics) -> float:
+        """China's enforcement against circumvention through third countries, in [0, 1]."""
+        if not self.active:
+            return logistics.enforcement_base
+        level = (
+            logistics.enforcement_base
+            + logistics.enforcement_intensity * self.intensity
+            + logistics.enforcement_formal * self.formal
+            + logistics.enforcement_third_country * self.third_country_clause
+        )
+        return min(level, 1.0)

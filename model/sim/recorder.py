@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from model.catalogue.units import KG_PER_TONNE
 from model.sim.kernels import inner_sum
+from model.sim.logistics import CHINA, EMBEDDED, LEAKAGE, NONCHINA
 
 if TYPE_CHECKING:
     from model.sim.agents.firms import Production
+    from model.sim.agents.regions import RegionFlows
     from model.sim.greyzone import GreyzoneModel
     from model.sim.trade import TradeWeek
 
@@ -22,10 +25,12 @@ MATERIAL_METRICS = {
     "orders_t": "orders placed, all channels, t/week",
     "shipped_china_t": "China shipments leaving for Japan, t/week",
     "shipped_nonchina_t": "non-China shipments leaving (contract and spot), t/week",
-    "shipped_leakage_t": "third-country leakage leaving, t/week",
+    "shipped_leakage_t": "circumvention through third countries leaving, t/week",
+    "shipped_embedded_t": "rare earths inside Chinese magnets and components leaving for Japan, t/week",
     "delivered_china_t": "arrivals from China, t/week",
     "delivered_nonchina_t": "arrivals from non-China producers, t/week",
-    "delivered_leakage_t": "arrivals of third-country leakage, t/week",
+    "delivered_leakage_t": "arrivals of circumvention through third countries, t/week",
+    "delivered_embedded_t": "arrivals inside Chinese magnets and components (China origin), t/week",
     "delivered_stockpile_t": "national stockpile releases to firms, t/week",
     "delivered_allied_stockpile_t": "allied (coalition) stockpile releases to firms, t/week",
     "consumption_t": "material used in production, t/week",
@@ -46,7 +51,7 @@ MATERIAL_METRICS = {
     "inventory_cover_weeks": "firms' inventories over need",
     "target_cover_weeks": "firms' target cover (need-weighted)",
     "shortfall": "share of need unmet",
-    "china_share_of_supply": "China's share of arrivals to firms, trailing 13 weeks",
+    "china_share_of_supply": "China's share of arrivals to firms (direct and embedded), trailing 13 weeks",
     "china_contract_share": "China's share of firms' sourcing (structural)",
     "nonchina_capacity_t_per_yr": "non-China capacity reachable by Japan",
     "nonchina_capacity_added_t_per_yr": "non-China capacity online above the start",
@@ -63,6 +68,25 @@ MATERIAL_METRICS = {
     "capacity_projects_started_t_per_yr": "non-China capacity projects started this week, t/yr",
     "reverted_t": "non-China volume moved back to China, t/week",
     "blocked_t": "China exports blocked (denied, refused) and diverted home, t/week",
+    "circumvention_reachable_t": "Chinese material able to reach Japan through third countries, t/week",
+    "price_china_export_usd_per_kg": "China's export price (every destination)",
+    "row_need_t": "rest-of-world blocks' need, t/week",
+    "row_orders_t": "rest-of-world blocks' orders, all channels, t/week",
+    "row_shipped_china_t": "China's shipments to the rest-of-world blocks, t/week",
+    "row_shipped_nonchina_t": "non-China shipments to the rest-of-world blocks, t/week",
+    "row_delivered_china_t": "arrivals from China to the rest-of-world blocks, t/week",
+    "row_delivered_nonchina_t": "arrivals from non-China producers to the blocks, t/week",
+    "row_consumption_t": "rest-of-world blocks' use, t/week",
+    "row_inventory_t": "rest-of-world blocks' inventories at the end of the week, t",
+    "row_in_transit_t": "goods in transit to the rest-of-world blocks, t",
+    "row_shortfall": "rest-of-world blocks' share of need unmet",
+    "row_target_cover_weeks": "rest-of-world blocks' target cover (need-weighted)",
+    "row_china_contract_share": "China's share of the rest-of-world blocks' sourcing (structural)",
+    "china_share_of_world_supply": "China's share of arrivals outside China (Japan, blocks), last 13 weeks",
+    "china_production_t": "China's production, t/week",
+    "china_domestic_use_t": "China's domestic use, t/week",
+    "china_exports_t": "China's exports to every destination (re-exports included), t/week",
+    "china_excess_stock_t": "China's stock above normal (blocked exports absorbed), t",
 }
 SECTOR_METRICS = {
     "value_added_lost_yen": "value added lost to shortages, yen/week",
@@ -74,6 +98,9 @@ SCALAR_METRICS = {
     "policy_formal": "1 if the instrument is announced",
     "export_quota_factor": "cap on China's shipments to Japan, share of normal",
     "china_export_revenue_usd": "China's export revenue from Japan, USD/week",
+    "china_export_revenue_row_usd": "China's revenue from the rest of the world (re-exports incl.), USD/week",
+    "china_export_revenue_row_lost_usd": "China's revenue from the rest of the world below normal, USD/week",
+    "china_share_of_world_supply_all": "China's share of arrivals outside China, all materials, 13 weeks",
     "china_diverted_revenue_usd": "revenue of blocked volume sold in China, USD/week",
     "shortfall_all": "share of need unmet, all materials (tonnage-weighted)",
     "china_share_of_supply_all": "China's share of arrivals, all materials, trailing 13 weeks",
@@ -178,6 +205,7 @@ class Recorder:
         releases: np.ndarray,
         allied: np.ndarray,
         production: Production,
+        row: RegionFlows,
     ) -> None:
         if week >= len(self.series.dates):
             raise IndexError(f"week {week} is beyond the horizon of {len(self.series.dates)} weeks")
@@ -190,9 +218,11 @@ class Recorder:
             "shipped_china_t": flows.china_shipped,
             "shipped_nonchina_t": flows.nonchina_shipped,
             "shipped_leakage_t": flows.leakage_shipped,
-            "delivered_china_t": by_origin[0],
-            "delivered_nonchina_t": by_origin[1],
-            "delivered_leakage_t": by_origin[2],
+            "delivered_china_t": by_origin[CHINA],
+            "delivered_nonchina_t": by_origin[NONCHINA],
+            "delivered_leakage_t": by_origin[LEAKAGE],
+            "delivered_embedded_t": by_origin[EMBEDDED],
+            "shipped_embedded_t": m.embedded.shipped,
             "consumption_t": production.consumption,
             "applications": flows.applications,
             "approvals": flows.approvals,
@@ -214,6 +244,16 @@ class Recorder:
             "capacity_projects_started_t_per_yr": m.supply.started_this_week,
             "reverted_t": firms.reverted_this_week,
             "blocked_t": flows.blocked,
+            "circumvention_reachable_t": flows.circumvention_reachable,
+            "price_china_export_usd_per_kg": market.export,
+            "row_shipped_china_t": row.china_shipped,
+            "row_shipped_nonchina_t": row.nonchina_shipped,
+            "row_delivered_china_t": row.delivered_china,
+            "row_delivered_nonchina_t": row.delivered_nonchina,
+            "china_production_t": m.china_industry.production,
+            "china_domestic_use_t": m.china_industry.domestic_use,
+            "china_exports_t": m.china_industry.exports,
+            "china_excess_stock_t": m.china_industry.excess_stock,
         }
         for name, values in row.items():
             mat[name][week] = values
@@ -239,6 +279,7 @@ class Recorder:
             mat["perceived_excess_risk"],
         )
         self._record_reviews(week, flows)
+        self._record_regions(week)
         self._record_trailing(week)
         sec = self.series.sector
         sec["value_added_lost_yen"][week] = production.value_added_lost
@@ -250,6 +291,9 @@ class Recorder:
         sc["export_quota_factor"][week] = policy.quota_factor
         sc["china_export_revenue_usd"][week] = m.exporters.week_revenue_usd
         sc["china_diverted_revenue_usd"][week] = m.exporters.week_diverted_revenue_usd
+        sc["china_export_revenue_row_usd"][week] = m.exporters.week_row_revenue_usd
+        normal_row = float(m.normal_row_exports @ m.market.base_export) * KG_PER_TONNE
+        sc["china_export_revenue_row_lost_usd"][week] = normal_row - m.exporters.week_row_revenue_usd
         sc["shortfall_all"][week] = production.unmet.sum() / max(production.need.sum(), 1e-300)
         sc["value_added_lost_yen_all"][week] = production.value_added_lost.sum()
         signals, japan, coalition = m.signals, m.japan, m.coalition
@@ -278,11 +322,51 @@ class Recorder:
         self.series.material["review_time_mean_weeks"][week] = mean
         self.series.material["review_time_sd_weeks"][week] = sd
 
+    def _record_regions(self, week: int) -> None:
+        regions, mat = self.model.regions, self.series.material
+        need = regions.need.sum(axis=0)
+        mat["row_need_t"][week] = need
+        mat["row_orders_t"][week] = regions.ordered
+        mat["row_consumption_t"][week] = regions.consumption.sum(axis=0)
+        mat["row_inventory_t"][week] = regions.inventory.sum(axis=0)
+        mat["row_in_transit_t"][week] = regions.in_transit.sum(axis=0)
+        mat["row_shortfall"][week] = np.divide(
+            regions.unmet.sum(axis=0), need, out=np.zeros_like(need), where=need > 0
+        )
+        weighted = (regions.target_cover * regions.need).sum(axis=0)
+        mat["row_target_cover_weeks"][week] = np.divide(
+            weighted, need, out=np.zeros_like(need), where=need > 0
+        )
+        china = (regions.china * regions.need).sum(axis=0)
+        mat["row_china_contract_share"][week] = np.divide(
+            china, need, out=np.zeros_like(need), where=need > 0
+        )
+
     def _record_trailing(self, week: int) -> None:
         mat = self.series.material
         lo = max(0, week - TRAILING_WEEKS + 1)
+        window = slice(lo, week + 1)
+        china = (
+            mat["delivered_china_t"][window]
+            + mat["delivered_embedded_t"][window]
+            + mat["row_delivered_china_t"][window]
+        ).sum(axis=0)
+        other = (
+            mat["delivered_nonchina_t"][window]
+            + mat["delivered_leakage_t"][window]
+            + mat["row_delivered_nonchina_t"][window]
+        ).sum(axis=0)
+        total = china + other
+        mat["china_share_of_world_supply"][week] = np.divide(
+            china, total, out=np.zeros_like(total), where=total > 0
+        )
+        all_total = total.sum()
+        self.series.scalar["china_share_of_world_supply_all"][week] = (
+            china.sum() / all_total if all_total > 0 else 0.0
+        )
         self.series.scalar["china_share_of_supply_all"][week] = _trailing(
             mat["delivered_china_t"],
+            mat["delivered_embedded_t"],
             mat["delivered_nonchina_t"],
             mat["delivered_leakage_t"],
             mat["delivered_stockpile_t"],
@@ -364,7 +448,7 @@ def _derived(
 
 @njit(cache=True)
 def _trailing(
-    china_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out, fill_out
+    china_in, embedded_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out, fill_out
 ):  # pragma: no cover - compiled
     """China's share of arrivals and the fill rate, trailing window; returns the all-materials share."""
     n_mat = china_in.shape[1]
@@ -374,7 +458,7 @@ def _trailing(
     orders = np.zeros(n_mat)
     for w in range(lo, week + 1):
         for m in range(n_mat):
-            china[m] += china_in[w, m]
+            china[m] += china_in[w, m] + embedded_in[w, m]
             other[m] += nonchina_in[w, m] + leak_in[w, m]
             stock[m] += stock_in[w, m] + allied_in[w, m]
             orders[m] += orders_in[w, m]

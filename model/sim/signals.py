@@ -13,7 +13,9 @@ from model.sim.policy import PolicyState
 class Signals:
     """Trailing observations, updated at the end of each recorded week."""
 
-    def __init__(self, spec: ModelSpec, normal_china_weekly_t: np.ndarray) -> None:
+    def __init__(
+        self, spec: ModelSpec, normal_china_weekly_t: np.ndarray, export_price_usd_per_kg: np.ndarray
+    ) -> None:
         seeds = spec.seeds
         self.japan_window = int(seeds.japan_policy.signal_window_weeks)
         self.china_window = int(seeds.china_policy.revenue_window_weeks)
@@ -25,7 +27,7 @@ class Signals:
         routine_denied = np.where(materials.controlled, 1.0 - seeds.licensing.routine_approval, 0.0)
         self.normal_denial = float(routine_denied @ normal_value / normal_value.sum())
         self.denial_scale = seeds.japan_policy.visibility_denial_scale
-        self.normal_revenue = float(normal_china_weekly_t @ seeds.materials.price_usd_per_kg) * KG_PER_TONNE
+        self.normal_revenue = float(normal_china_weekly_t @ export_price_usd_per_kg) * KG_PER_TONNE
         self._va_lost = np.zeros(size)
         self._ordered = np.zeros(size)
         self._blocked = np.zeros(size)

@@ -1,10 +1,12 @@
 """Step 5 of the week: licences are decided and shipments leave, channel by channel.
 
 China: controlled materials go through the licence authority; uncontrolled ones ship
-directly. A ban refuses covered orders at once; an export quota caps the week's China
-shipments; customs holds delay China-origin cargo. Non-China contracts are served up to
-capacity (pro rata when short); spot orders share the spare capacity with third-country
-leakage (under a ban) and the stockpile's refill purchases.
+directly. A ban refuses covered orders at once; an export quota, and China's export
+capacity, cap the week's China shipments; customs holds delay the covered materials'
+China-origin cargo. Non-China capacity is the world's (model/sim/pool.py): Japan's
+offtakes share it with the rest of the world's (Japan's priority rights first), spot
+orders share what is left with every spot buyer, and circumvention through third
+countries fills what Japan's spot buyers still lack as far as the price gap pays for it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.china import ExporterBook
 from model.sim.agents.firms import Firms, Observations, Orders
+from model.sim.agents.regions import RegionOrders
+from model.sim.agents.suppliers import SupplyBase
 from model.sim.kernels import cell_sum, col_sums, positive_cells
 from model.sim.licensing import Decisions, LicenceAuthority
 from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.sim.market import Market
 from model.sim.policy import PolicyState
+from model.sim.pool import PoolDemand, PoolFill, allocate, circumvention_supply
 
 
 @dataclass
@@ -42,6 +47,8 @@ class TradeWeek:
     review_mean: np.ndarray  # weeks, decisions this week (NaN when none)
     review_sd: np.ndarray
     observations: Observations
+    pool: PoolFill
+    circumvention_reachable: np.ndarray
 
 
 class Trade:
@@ -58,6 +65,7 @@ class Trade:
         seeds = spec.seeds
         self.lic = seeds.licensing
         self.log = seeds.logistics
+        self.headroom = seeds.market.china_export_headroom
         self.firms = firms
         self.authority = authority
         self.pipeline = pipeline
@@ -65,10 +73,16 @@ class Trade:
         n_firms, n_mat = firms.n_firms, firms.n_materials
         self.licensed = authority.columns
         self.unlicensed = np.flatnonzero(~np.isin(np.arange(n_mat), authority.columns))
-        self.china_normal_weekly = (
-            seeds.materials.china_share * seeds.materials.japan_demand_t / WEEKS_PER_YEAR
-        )
+        mats = seeds.materials
+        self.china_normal_weekly = mats.china_share * mats.japan_demand_t / WEEKS_PER_YEAR
+        # direct (oxide and metal) shipments, without what arrives inside magnets and components
+        self.direct_normal_weekly = self.china_normal_weekly * (1.0 - mats.embedded_share)
         self.backlog = np.zeros((n_firms, len(self.unlicensed)))
+        # China's export capacity to Japan: an allowance refilled by headroom x normal each week,
+        # held up to `china_export_buffer_weeks` of it (lumpy licence batches pass; a surge cannot)
+        self._allowance_rate = self.headroom * self.direct_normal_weekly
+        self._allowance_max = self._allowance_rate * seeds.market.china_export_buffer_weeks
+        self.export_allowance = self._allowance_max.copy()
         self._pipe = np.zeros((n_firms, n_mat))
         self._contract = np.zeros((n_firms, n_mat))
         self._spot_nonchina = np.zeros((n_firms, n_mat))
@@ -94,9 +108,10 @@ class Trade:
         self,
         week: int,
         orders: Orders,
+        row_orders: RegionOrders,
         policy: PolicyState,
         market: Market,
-        capacity_weekly: np.ndarray,
+        supply: SupplyBase,
         refill: np.ndarray,
         rng: np.random.Generator,
     ) -> TradeWeek:
@@ -118,48 +133,45 @@ class Trade:
         probability = auth.approval_probability(policy, pop.exposure, pop.list_status)
         decisions = auth.decide(week, probability, policy, rng)
 
-        # export quota caps the week's China shipments --------------------------------------------
+        # an export quota, and China's export capacity, cap the week's China shipments ------------
+        requested = np.zeros(n_mat)
+        requested[lc] = auth.approved_volume()
+        requested[uc] = direct.sum(axis=0)
+        self.export_allowance = np.minimum(self.export_allowance + self._allowance_rate, self._allowance_max)
+        cap = self.export_allowance
         if policy.quota_factor < 1.0:
-            requested = np.zeros(n_mat)
-            requested[lc] = auth.approved_volume()
-            requested[uc] = direct.sum(axis=0)
-            cap = policy.quota_factor * self.china_normal_weekly
-            fraction = np.minimum(1.0, np.divide(cap, requested, out=np.ones(n_mat), where=requested > 0))
-        else:
-            fraction = np.ones(n_mat)
+            cap = np.minimum(cap, policy.quota_factor * self.direct_normal_weekly)
+        fraction = np.minimum(1.0, np.divide(cap, requested, out=np.ones(n_mat), where=requested > 0))
         china_ship = np.zeros((n_firms, n_mat))
         _china_shipments(auth.release(fraction[lc]), direct, fraction, lc, uc, china_ship, self.backlog)
+        self.export_allowance = np.maximum(self.export_allowance - col_sums(china_ship), 0.0)
         holds = self._ship_china(week, china_ship, policy, rng)
 
-        # non-China contracts up to capacity ------------------------------------------------------
-        contract_demand = col_sums(orders.nonchina)
-        fill = np.minimum(
-            1.0,
-            np.divide(capacity_weekly, contract_demand, out=np.ones(n_mat), where=contract_demand > 0),
+        # the world's ex-China pool: offtakes, then spot, then circumvention ----------------------
+        demand = PoolDemand(
+            japan_offtake=col_sums(orders.nonchina),
+            japan_priority=supply.japan_priority_weekly,
+            row_offtake=row_orders.offtake.sum(axis=0),
+            japan_spot=col_sums(orders.spot) + refill,
+            row_spot=row_orders.spot.sum(axis=0),
         )
+        reachable = circumvention_supply(self.log, policy, market.circumvention_gap, self.china_normal_weekly)
+        fill = allocate(supply.weekly_capacity, demand, reachable)
         contract = self._contract
-        _scale_columns(orders.nonchina, fill, contract)
-        contract_total = self.pipeline.ship(week, NONCHINA, contract, int(self.log.nonchina_lead_weeks))
-        spare = np.maximum(capacity_weekly - contract_total, 0.0)
-
-        # spot: spare non-China capacity and leakage, shared with the stockpile's refill ------------
-        leakage = self._leakage_supply(policy, market)
-        spot_demand = col_sums(orders.spot) + refill
-        supply = spare + leakage
-        spot_fill = np.minimum(1.0, np.divide(supply, spot_demand, out=np.ones(n_mat), where=spot_demand > 0))
-        from_leak = np.divide(leakage, supply, out=np.zeros(n_mat), where=supply > 0)
+        _scale_columns(orders.nonchina, fill.japan_offtake, contract)
+        self.pipeline.ship(week, NONCHINA, contract, int(self.log.nonchina_lead_weeks))
         spot_nonchina, spot_leak = self._spot_nonchina, self._spot_leak
-        _split_spot(orders.spot, spot_fill, from_leak, spot_nonchina, spot_leak)
+        _split_spot(orders.spot, fill.japan_spot, fill.from_circumvention, spot_nonchina, spot_leak)
         self.pipeline.ship(week, NONCHINA, spot_nonchina, int(self.log.spot_lead_weeks))
         leakage_shipped = self.pipeline.ship(
             week, LEAKAGE, spot_leak, int(self.log.spot_lead_weeks + self.log.leakage_extra_weeks)
         )
-        refill_bought = refill * spot_fill
+        refill_bought = refill * fill.japan_spot
 
         # China's exporters book sales and divert blocked volume home ----------------------------
         blocked = np.zeros((n_firms, n_mat))
         _blocked(refused_lic, decisions.denied_qty, refused_uc, lc, uc, blocked)
-        diverted = self.exporters.book(china_ship, blocked, market.contract, market.domestic)
+        diverted = self.exporters.book(china_ship, blocked, market.export_contract, market.domestic)
 
         seen = self._observations(refused_lic, decisions, direct, refused_uc, china_ship, holds)
         totals = _decision_totals(decisions, refused_lic)
@@ -186,6 +198,8 @@ class Trade:
             review_mean=review_mean,
             review_sd=review_sd,
             observations=seen,
+            pool=fill,
+            circumvention_reachable=reachable,
         )
 
     def _ship_china(
@@ -198,23 +212,17 @@ class Trade:
         if len(nz) == 0:
             return holds
         lic = self.lic
-        inspected = rng.random(len(nz)) < policy.inspection_share(lic.customs_base_inspection)
-        customs_intensity = policy.intensity if (policy.active and policy.customs_holds) else 0.0
-        median = lic.customs_hold_median_weeks * (1.0 + lic.customs_hold_slope * customs_intensity)
+        material = nz % shipped.shape[1]
+        inspected = rng.random(len(nz)) < policy.inspection_share(lic.customs_base_inspection)[material]
+        median = lic.customs_hold_median_weeks * (
+            1.0 + lic.customs_hold_slope * policy.hold_intensity[material]
+        )
         draw = np.exp(np.log(median) + lic.customs_hold_sigma * rng.standard_normal(len(nz)))
         hold = np.where(inspected, np.minimum(np.ceil(draw), lic.max_customs_hold_weeks), 0.0)
         holds.ravel()[nz] = hold
         delay = (int(self.log.china_transit_weeks) + holds).astype(np.int64)
         self.pipeline.ship_varied(week, CHINA, shipped, delay)
         return holds
-
-    def _leakage_supply(self, policy: PolicyState, market: Market) -> np.ndarray:
-        """Tonnes per week that can leak to Japan through third countries (banned materials)."""
-        if not policy.leakage:
-            return np.zeros_like(self.china_normal_weekly)
-        gap = np.maximum(market.spot / market.domestic - 1.0, 0.0)
-        share = self.log.leakage_max_share * (1.0 - np.exp(-gap / self.log.leakage_gap_scale))
-        return np.where(policy.banned, share * self.china_normal_weekly, 0.0)
 
     def _observations(
         self,

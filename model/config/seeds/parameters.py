@@ -33,6 +33,8 @@ class Behaviour:
     substitution_ramp_weeks: float
     demand_elasticity: float
     demand_adjust_weeks: float
+    take_or_pay_share: float
+    offtake_term_weeks: float
 
 
 BEHAVIOUR_KINDS = {
@@ -52,6 +54,8 @@ BEHAVIOUR_KINDS = {
     "substitution_ramp_weeks": "at_least_one",
     "demand_elasticity": "nonneg",
     "demand_adjust_weeks": "at_least_one",
+    "take_or_pay_share": "share",
+    "offtake_term_weeks": "at_least_one",
 }
 
 
@@ -102,6 +106,11 @@ class Logistics:
     leakage_extra_weeks: float
     leakage_max_share: float
     leakage_gap_scale: float
+    leakage_premium: float
+    enforcement_base: float
+    enforcement_intensity: float
+    enforcement_formal: float
+    enforcement_third_country: float
 
 
 LOGISTICS_KINDS = {
@@ -110,6 +119,10 @@ LOGISTICS_KINDS = {
     "spot_lead_weeks": "at_least_one",
     "leakage_max_share": "share",
     "leakage_gap_scale": "positive",
+    "enforcement_base": "share",
+    "enforcement_intensity": "share",
+    "enforcement_formal": "share",
+    "enforcement_third_country": "share",
 }
 
 
@@ -126,9 +139,18 @@ class Market:
     domestic_price_response: float
     domestic_price_reversion: float
     supply_smoothing_weeks: float
+    export_price_capture: float
+    china_export_headroom: float
+    china_export_buffer_weeks: float
+    china_production_adjust_weeks: float
+    china_domestic_elasticity: float
 
 
 MARKET_KINDS = {
+    "export_price_capture": "share",
+    "china_export_headroom": "at_least_one",
+    "china_export_buffer_weeks": "at_least_one",
+    "china_production_adjust_weeks": "at_least_one",
     "supply_smoothing_weeks": "at_least_one",
     "price_reversion": "share",
     "price_cap_multiple": "at_least_one",
@@ -231,4 +253,36 @@ COALITION_POLICY_KINDS = {
     "cofinance_share": "share",
     "backing_strength": "share",
     "wto_ruling_weeks": "at_least_one",
+}
+
+
+@dataclass(frozen=True)
+class RegionBehaviour:
+    """Rest-of-world buyer blocks' aggregate rules (seeds/regions: behaviour)."""
+
+    offtake_share_of_nonchina: float
+    base_cover_weeks: float
+    max_cover_weeks: float
+    cover_adjust_weeks: float
+    belief_learning_rate: float
+    risk_memory_weeks: float
+    price_risk_weight: float
+    risk_tolerance: float
+    hoard_sensitivity: float
+    demand_elasticity: float
+    demand_adjust_weeks: float
+    sourcing_review_weeks: float
+    diversify_risk_threshold: float
+    diversify_rate: float
+
+
+REGION_BEHAVIOUR_KINDS = {
+    "offtake_share_of_nonchina": "share",
+    "cover_adjust_weeks": "at_least_one",
+    "belief_learning_rate": "share",
+    "risk_memory_weeks": "at_least_one",
+    "risk_tolerance": "share",
+    "demand_adjust_weeks": "at_least_one",
+    "sourcing_review_weeks": "at_least_one",
+    "diversify_rate": "share",
 }

@@ -9,6 +9,7 @@ import numpy as np
 from model.catalogue.units import YEN_PER_TRILLION
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
+from model.config.seeds.parameters import REGION_BEHAVIOUR_KINDS, RegionBehaviour
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Materials:
     controlled: np.ndarray
     heavy: np.ndarray
     price_usd_per_kg: np.ndarray
+    reference_price_usd_per_kg: np.ndarray
     china_domestic_price_usd_per_kg: np.ndarray
     japan_demand_t: np.ndarray
     china_share: np.ndarray
@@ -27,6 +29,7 @@ class Materials:
     substitution_lag_weeks: np.ndarray
     recycling_potential_share: np.ndarray
     stockpile_days: np.ndarray
+    embedded_share: np.ndarray
 
     def index(self, name: str) -> int:
         return self.names.index(name)
@@ -36,6 +39,7 @@ _MATERIAL_KINDS = {
     "controlled": "bool",
     "heavy": "bool",
     "price_usd_per_kg": "positive",
+    "reference_price_usd_per_kg": "positive",
     "china_domestic_price_usd_per_kg": "positive",
     "japan_demand_t": "nonneg",
     "china_share": "share",
@@ -44,6 +48,7 @@ _MATERIAL_KINDS = {
     "substitution_lag_weeks": "nonneg",
     "recycling_potential_share": "share",
     "stockpile_days": "nonneg",
+    "embedded_share": "share",
 }
 
 
@@ -196,6 +201,7 @@ class Suppliers:
     build_lag_weeks: np.ndarray
     mine_lag_weeks: np.ndarray
     ramp_weeks: np.ndarray
+    japan_priority_share: np.ndarray
     capacity_t: np.ndarray  # (suppliers, materials), t/yr
     expansion: Expansion
     exporter_names: tuple[str, ...]
@@ -233,12 +239,14 @@ def parse_suppliers(reader: Reader, materials: Materials) -> Suppliers:
         "build_lag_weeks": [],
         "mine_lag_weeks": [],
         "ramp_weeks": [],
+        "japan_priority_share": [],
     }
     for i, name in enumerate(names):
         row = producers.sub(name)
         cols["recycler"].append(row.seed("recycler", "bool"))
         for field in ("build_lag_weeks", "mine_lag_weeks", "ramp_weeks"):
             cols[field].append(row.seed(field, "at_least_one"))
+        cols["japan_priority_share"].append(row.seed("japan_priority_share", "share"))
         caps = row.sub("capacity_t")
         for material in caps.keys():
             if material not in materials.names:
@@ -266,10 +274,47 @@ def parse_suppliers(reader: Reader, materials: Materials) -> Suppliers:
         build_lag_weeks=np.array(cols["build_lag_weeks"]),
         mine_lag_weeks=np.array(cols["mine_lag_weeks"]),
         ramp_weeks=np.array(cols["ramp_weeks"]),
+        japan_priority_share=np.array(cols["japan_priority_share"]),
         capacity_t=capacity,
         expansion=expansion,
         exporter_names=exporter_names,
         exporter_share=share / share.sum(),
+    )
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Rest-of-world buyer blocks (arrays regions x materials, aligned with `names`)."""
+
+    names: tuple[str, ...]
+    demand_t: np.ndarray  # t/yr
+    china_share: np.ndarray  # share of each block's supply from China
+    behaviour: RegionBehaviour
+
+
+def parse_regions(reader: Reader, materials: Materials) -> Regions:
+    blocks = reader.sub("blocks")
+    names = tuple(blocks.keys())
+    if not names:
+        raise ConfigError(blocks.path, "at least one rest-of-world buyer block is required")
+    tables = {"demand_t": np.zeros((len(names), len(materials.names))), "china_share": None}
+    tables["china_share"] = np.zeros_like(tables["demand_t"])
+    for i, name in enumerate(names):
+        row = blocks.sub(name)
+        for field, kind in (("demand_t", "nonneg"), ("china_share", "share")):
+            cells = row.sub(field)
+            for material in cells.keys():
+                if material not in materials.names:
+                    raise unknown_key(cells.path, material, materials.names)
+            for m, material in enumerate(materials.names):
+                tables[field][i, m] = cells.seed(material, kind)
+            cells.finish()
+        row.finish()
+    blocks.finish()
+    behaviour = parse_flat(reader.sub("behaviour"), RegionBehaviour, REGION_BEHAVIOUR_KINDS)
+    reader.finish()
+    return Regions(
+        names=names, demand_t=tables["demand_t"], china_share=tables["china_share"], behaviour=behaviour
     )
 
 

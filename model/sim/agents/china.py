@@ -59,6 +59,7 @@ class ChinaGovernment(Agent):
         self.start_week = china.start_week
         self.end_week = china.end_week
         self.quota = spec.scenario.export_quota
+        self.regime = spec.scenario.global_regime
         self.policy = PolicyState.calm(len(scheduled.covered))
         self.in_force = False
         self.lifted_week: int | None = None
@@ -69,12 +70,20 @@ class ChinaGovernment(Agent):
         quota = self._quota_factor(week)
         if quota != self.policy.quota_factor:
             self._set(week, replace(self.policy, quota_factor=quota), "export quota change")
+        tightening = self._global_intensity(week)
+        if tightening != self.policy.global_intensity:
+            self._set(week, replace(self.policy, global_intensity=tightening), "global regime change")
         starts = week >= self.start_week and self.lifted_week is None and self.scheduled.active
         if not self.in_force and starts and (self.end_week is None or week < self.end_week):
             self.in_force = True
             self._set(
                 week,
-                replace(self.scheduled, covered=self.scheduled.covered.copy(), quota_factor=quota),
+                replace(
+                    self.scheduled,
+                    covered=self.scheduled.covered.copy(),
+                    quota_factor=quota,
+                    global_intensity=tightening,
+                ),
                 "scheduled start",
             )
             return
@@ -86,7 +95,7 @@ class ChinaGovernment(Agent):
         if cause is not None and cause.startswith("lift:"):
             self.in_force = False
             self.lifted_week = week
-            calm = PolicyState.calm(len(self.scheduled.covered))
+            calm = PolicyState.calm(len(self.scheduled.covered), tightening)
             self._set(week, replace(calm, quota_factor=quota), cause.removeprefix("lift:"))
 
     def _reversal(self, week: int, japan: JapanGovernment, coalition: Coalition) -> str | None:
@@ -130,6 +139,12 @@ class ChinaGovernment(Agent):
         self.policy = policy
         self.events.append(PolicyEvent(week, policy.instrument, policy.intensity, policy.formal, cause))
 
+    def _global_intensity(self, week: int) -> float:
+        g = self.regime
+        if g.start_week is None or week < g.start_week or (g.end_week is not None and week >= g.end_week):
+            return 0.0
+        return g.intensity
+
     def _quota_factor(self, week: int) -> float:
         q = self.quota
         if q.factor >= 1.0 or q.start_week is None:
@@ -140,7 +155,8 @@ class ChinaGovernment(Agent):
 
 
 class ChineseExporter(Agent):
-    """A Chinese exporter: sells to its Japanese customers under the licence rules."""
+    """A Chinese exporter: sells to Japan under the licence rules in force for Japan; its
+    sales to the rest of the world are booked for China's exporters as a whole (ExporterBook)."""
 
     def __init__(self, model: GreyzoneModel, index: int, name: str) -> None:
         super().__init__(model)
@@ -149,7 +165,7 @@ class ChineseExporter(Agent):
 
     @property
     def revenue_usd(self) -> float:
-        """Cumulative export revenue from Japan."""
+        """Cumulative revenue from direct (oxide and metal) sales to Japan."""
         return float(self.model.exporters.revenue_usd[self.index])
 
     @property
@@ -159,15 +175,29 @@ class ChineseExporter(Agent):
 
 
 class ExporterBook:
-    """Sales, diversion and revenue of China's exporters (vectorised over exporters)."""
+    """Sales, diversion and revenue of China's exporters by destination (vectorised over exporters).
+
+    Japan-bound sales are booked per exporter (each Japanese firm buys from one); sales to the
+    rest of the world, and material re-exported to Japan through third countries, are booked
+    for all exporters together. Every sale is valued at China's export contract price.
+    """
 
     def __init__(self, n_exporters: int, customer_exporter: np.ndarray) -> None:
         self.customer_exporter = customer_exporter
         self.n = n_exporters
         self.revenue_usd = np.zeros(n_exporters)
         self.diverted_t = np.zeros(n_exporters)
-        self.week_revenue_usd = 0.0
+        self.week_revenue_usd = 0.0  # from Japan
+        self.week_row_revenue_usd = 0.0  # from the rest of the world (incl. re-exports to Japan)
         self.week_diverted_revenue_usd = 0.0
+
+    def book_embedded(self, shipped_t: np.ndarray, export_price: np.ndarray) -> None:
+        """Add the rare earths Japan imports inside Chinese magnets and components (t per material)."""
+        self.week_revenue_usd += float(shipped_t @ export_price) * KG_PER_TONNE
+
+    def book_world(self, shipped_t: np.ndarray, export_price: np.ndarray) -> None:
+        """Book a week's sales to the rest of the world (t per material)."""
+        self.week_row_revenue_usd = float(shipped_t @ export_price) * KG_PER_TONNE
 
     def book(
         self,

@@ -56,6 +56,23 @@ class LeadTimes(NamedTuple):
     review_period: float  # orders are reviewed once per step
 
 
+class ContractTerms(NamedTuple):
+    """Offtake terms: the take-or-pay minimum and the price response that scales volumes."""
+
+    take_or_pay: float  # least share of the contracted volume a firm takes each week
+    use_factor: np.ndarray  # per material: use per unit output over normal (contracts are for normal use)
+
+
+class Reversion(NamedTuple):
+    """When diversified volume may return to China: calm risk and an expired offtake term."""
+
+    risk_threshold: float
+    rate: float  # share of diversified volume moved back per review
+    week: int
+    term_weeks: int
+    signed_week: np.ndarray  # firms x materials: week the cell's last offtake was signed
+
+
 class RiskState(NamedTuple):
     """Perceived risk, its smoothed value, its normal level and the excess over normal."""
 
@@ -126,8 +143,11 @@ class Firms:
             review_period=REVIEW_PERIOD_WEEKS,
         )
 
-        china_share = self.materials.china_share
-        spot_share = (1.0 - china_share) * self.behaviour.spot_share_of_nonchina
+        # orders exclude what arrives inside Chinese magnets and components (model/sim/embedded.py)
+        embedded = self.materials.embedded_share * self.materials.china_share
+        ordered = 1.0 - embedded
+        china_share = self.materials.china_share * (1.0 - self.materials.embedded_share) / ordered
+        spot_share = (1.0 - self.materials.china_share) * self.behaviour.spot_share_of_nonchina / ordered
         china = np.repeat(china_share[None, :], n_firms, axis=0)
         spot = np.repeat(spot_share[None, :], n_firms, axis=0)
         self.sourcing = Sourcing(china, 1.0 - china - spot, spot, np.zeros((n_firms, n_mat)))
@@ -170,6 +190,7 @@ class Firms:
         self._production_totals = np.zeros((3, n_mat))
         self._potential = np.array([pop.value_added_week[lines.rows].sum() for lines in pop.lines])
         self.orders = Orders(*(np.zeros((n_firms, n_mat)) for _ in range(4)))
+        self.signed_week = np.zeros((n_firms, n_mat), dtype=np.int64)  # last offtake signed per cell
         self._desired = np.zeros((n_firms, n_mat))
         self._held_stock = np.zeros((n_firms, n_mat))
         self._extra_stock = np.zeros((n_firms, n_mat))
@@ -187,14 +208,17 @@ class Firms:
 
     # 4. orders ------------------------------------------------------------------------------
     def place_orders(self, in_transit: np.ndarray, china_pipeline: np.ndarray) -> Orders:
-        """Order-up-to target cover plus expected lead time; expected denials go spot.
+        """Order-up-to target cover plus expected lead time: offtakes first, then China and spot.
 
         Periodic review: the order-up-to level covers the lead time plus one review period
-        (a week), so that on-hand stock after use averages the target cover.
+        (a week), so that on-hand stock after use averages the target cover. Offtakes are
+        take-or-pay: a firm takes at least `take_or_pay_share` of its contracted volume even
+        when it needs less; expected denials go spot.
         """
         out = self.orders
         stock = (self.inventory, in_transit, china_pipeline)
-        _orders(*stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, out)
+        terms = ContractTerms(self.behaviour.take_or_pay_share, self.use_factor)
+        _orders(*stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, terms, out)
         return out
 
     # 8. production -----------------------------------------------------------------------------
@@ -272,33 +296,41 @@ class Firms:
             b.cover_adjust_weeks,
         )
 
-    def diversify(self, week: int, free_capacity: np.ndarray, subsidy: float = 0.0) -> None:
-        """On sourcing reviews, move China volume to non-China contracts while capacity lasts.
+    def diversify(
+        self,
+        week: int,
+        free_capacity: np.ndarray,
+        subsidy: float = 0.0,
+        competing_t: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """On sourcing reviews, move China volume to non-China offtakes while capacity lasts.
 
-        A state subsidy (share of the non-China premium paid) lowers the bar.
+        Free capacity is shared pro rata with `competing_t` (other buyers' requests, t/week);
+        returns the share of requests granted per material. A state subsidy (share of the
+        non-China premium paid) lowers the bar. Diversified volume returns to China only
+        once risk is back to normal and the offtake's term (`offtake_term_weeks`) has run out.
         """
         b = self.behaviour
+        competing = np.zeros(self.n_materials) if competing_t is None else competing_t
         reviewing = (week + self.pop.sourcing_phase) % int(b.sourcing_review_weeks) == 0
         self.diversified_this_week[:] = 0.0
         self.reverted_this_week[:] = 0.0
         if not reviewing.any():
-            return
+            return _granted(free_capacity, competing)
         threshold = b.diversify_risk_threshold + b.premium_risk_weight * b.nonchina_premium * (1.0 - subsidy)
         request = self._request
         need = self.normal_need()  # contracts are signed for normal volumes, not price-cut ones
         requested_t = _diversify_requests(
             reviewing, self.risk_state.excess, self.sourcing.china, need, threshold, b.diversify_rate, request
         )
-        ratio = np.divide(
-            np.maximum(free_capacity, 0.0),
-            requested_t,
-            out=np.zeros_like(requested_t),
-            where=requested_t > 0,
-        )
-        granted = (reviewing, request, np.minimum(ratio, 1.0))
+        ratio = _granted(free_capacity, requested_t + competing)
+        granted = (reviewing, request, ratio)
         moved = (self.diversified_this_week, self.reverted_this_week)
-        reversion = (b.revert_risk_threshold, b.revert_rate)
-        _diversify_grants(*granted, self.risk_state.excess, need, self.sourcing, *reversion, *moved)
+        reversion = Reversion(
+            b.revert_risk_threshold, b.revert_rate, week, int(b.offtake_term_weeks), self.signed_week
+        )
+        _diversify_grants(*granted, self.risk_state.excess, need, self.sourcing, reversion, *moved)
+        return ratio
 
     def substitute(self, week: int, contract_multiple: np.ndarray, rng: np.random.Generator) -> None:
         """Start substitution programmes by hazard; completed ones cut intensity after a lag."""
@@ -348,6 +380,14 @@ class Firms:
     def committed_nonchina(self) -> np.ndarray:
         """Tonnes per week under non-China contracts at normal use, per material."""
         return (self.sourcing.nonchina * self.normal_need()).sum(axis=0)
+
+
+def _granted(free_capacity: np.ndarray, requested_t: np.ndarray) -> np.ndarray:
+    """Share of requested volume that free capacity can grant, per material (at most 1)."""
+    ratio = np.divide(
+        np.maximum(free_capacity, 0.0), requested_t, out=np.ones_like(requested_t), where=requested_t > 0
+    )
+    return np.minimum(ratio, 1.0)
 
 
 @njit(cache=True)
@@ -409,7 +449,7 @@ def _blend_with_peers(beliefs, means, weight, sector):  # pragma: no cover - com
 
 @njit(cache=True)
 def _orders(
-    inventory, in_transit, china_pipeline, need, target_cover, beliefs, sourcing, leads, out
+    inventory, in_transit, china_pipeline, need, target_cover, beliefs, sourcing, leads, terms, out
 ):  # pragma: no cover - compiled
     """Order up to target cover plus the expected lead time, by channel (see Firms.place_orders)."""
     p_hat, china, nonchina, spot = beliefs.p_hat, sourcing.china, sourcing.nonchina, sourcing.spot
@@ -422,12 +462,17 @@ def _orders(
             position = inventory[f, m] + in_transit[f, m] + p_hat[f, m] * china_pipeline[f, m]
             target = need[f, m] * (target_cover[f, m] + lead + leads.review_period)
             order = max(target - position, 0.0)
-            ask = order * china[f, m]
+            committed = nonchina[f, m] * need[f, m] / terms.use_factor[m]
+            contract = min(max(order, terms.take_or_pay * committed), committed)
+            rest = max(order - contract, 0.0)
+            open_share = china[f, m] + spot[f, m]
+            china_part = china[f, m] / open_share if open_share > 0 else 0.0
+            ask = rest * china_part
             to_china = ask * p_hat[f, m]
-            out.total[f, m] = order
+            out.total[f, m] = contract + rest
             out.china[f, m] = to_china
-            out.nonchina[f, m] = order * nonchina[f, m]
-            out.spot[f, m] = order * spot[f, m] + (ask - to_china)
+            out.nonchina[f, m] = contract
+            out.spot[f, m] = rest - to_china
 
 
 @njit(cache=True)
@@ -533,7 +578,7 @@ def _diversify_requests(reviewing, excess, china, need, threshold, rate, request
 
 @njit(cache=True)
 def _diversify_grants(
-    reviewing, request, ratio, excess, need, sourcing, revert_threshold, revert_rate, moved, reverted
+    reviewing, request, ratio, excess, need, sourcing, reversion, moved, reverted
 ):  # pragma: no cover - compiled
     china, nonchina, diversified = sourcing.china, sourcing.nonchina, sourcing.diversified
     n_firms, n_mat = china.shape
@@ -544,8 +589,13 @@ def _diversify_grants(
             nonchina[f, m] += grant
             diversified[f, m] += grant
             moved[m] += grant * need[f, m]
-            calm = reviewing[f] and excess[f, m] < revert_threshold and diversified[f, m] > 0
-            back = revert_rate * diversified[f, m] if calm else 0.0
+            if grant > 0:
+                reversion.signed_week[f, m] = reversion.week
+            expired = reversion.week - reversion.signed_week[f, m] >= reversion.term_weeks
+            calm = (
+                reviewing[f] and expired and excess[f, m] < reversion.risk_threshold and diversified[f, m] > 0
+            )
+            back = reversion.rate * diversified[f, m] if calm else 0.0
             china[f, m] += back
             nonchina[f, m] -= back
             diversified[f, m] -= back

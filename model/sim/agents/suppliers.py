@@ -8,7 +8,7 @@ import numpy as np
 from mesa import Agent
 
 from model.catalogue.units import WEEKS_PER_YEAR
-from model.config.seeds.tables import Materials, Suppliers
+from model.config.seeds.tables import Materials, Regions, Suppliers
 
 if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
@@ -17,20 +17,23 @@ if TYPE_CHECKING:
 class SupplyBase:
     """Capacity of all non-China producers (producers x materials, t/yr) and their projects.
 
+    Capacity is the world's outside China: it serves Japan and the rest-of-world blocks
+    (model/sim/pool.py). Project sizes and ceilings are shares of the world's ex-China demand.
+
     A producer reviews every `review_weeks`; where the contract price has stayed above the
     hurdle it may start a project (one at a time per material). Projects within the
     fast limit take the separation build lag, larger ones the mine lag; finished capacity
     ramps up linearly and is sunk: it never closes.
     """
 
-    def __init__(self, suppliers: Suppliers, materials: Materials) -> None:
+    def __init__(self, suppliers: Suppliers, materials: Materials, regions: Regions) -> None:
         self.seeds = suppliers
         self.expansion = suppliers.expansion
         self.initial = suppliers.capacity_t.copy()
-        demand = materials.japan_demand_t
+        demand = materials.japan_demand_t + regions.demand_t.sum(axis=0)  # the world outside China
         ceiling = np.where(
             suppliers.recycler[:, None],
-            (materials.recycling_potential_share * demand)[None, :],
+            (materials.recycling_potential_share * materials.japan_demand_t)[None, :],
             (self.expansion.max_share_of_demand * demand)[None, :],
         )
         self.ceiling = np.maximum(ceiling, self.initial)
@@ -51,6 +54,11 @@ class SupplyBase:
     def weekly_capacity(self) -> np.ndarray:
         """Total capacity per material, tonnes per week."""
         return self.capacity.sum(axis=0) / WEEKS_PER_YEAR
+
+    @property
+    def japan_priority_weekly(self) -> np.ndarray:
+        """Capacity on which Japan's offtakes have priority rights, tonnes per week per material."""
+        return (self.seeds.japan_priority_share[:, None] * self.capacity).sum(axis=0) / WEEKS_PER_YEAR
 
     def advance(
         self,

@@ -1,0 +1,271 @@
+"""Rest-of-world buyer blocks (EU, US, Korea+Taiwan, other): aggregate state per material.
+
+Each block is a Mesa agent (`RegionBuyer`) reading its row of `Regions`, which holds the
+numbers of all blocks as arrays (blocks x materials). The rules are Japan's firms' rules,
+aggregated: order up to a target cover; China orders of licensed materials go through the
+global licence regime (reviews and denials for every destination; routine denials are
+filed again, denials expected beyond routine are sought spot); non-China volume is
+bought under take-or-pay offtakes and spot; cover rises with perceived risk (hoarding);
+demand falls with price; sustained risk moves China volume to offtakes when capacity is free.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from mesa import Agent
+
+from model.catalogue.units import WEEKS_PER_YEAR
+from model.config.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from model.sim.greyzone import GreyzoneModel
+    from model.sim.policy import PolicyState
+
+REGION_ORIGINS = ("china", "nonchina")
+FROM_CHINA, FROM_NONCHINA = range(len(REGION_ORIGINS))
+
+
+class RegionOrders(NamedTuple):
+    """This week's orders of the blocks by channel (t, blocks x materials)."""
+
+    china: np.ndarray
+    offtake: np.ndarray
+    spot: np.ndarray
+
+
+class RegionFlows(NamedTuple):
+    """What the blocks got this week (t per material, summed over blocks)."""
+
+    china_shipped: np.ndarray
+    china_denied: np.ndarray
+    nonchina_shipped: np.ndarray
+    delivered_china: np.ndarray
+    delivered_nonchina: np.ndarray
+
+
+class Regions:
+    """All rest-of-world blocks, vectorised over blocks x materials."""
+
+    def __init__(self, spec: ModelSpec, licensed: np.ndarray, start_week: int) -> None:
+        seeds = spec.seeds
+        regions, self.rules = seeds.regions, seeds.regions.behaviour
+        self.names = regions.names
+        self.lic, self.log = seeds.licensing, seeds.logistics
+        self.licensed = licensed
+        self.take_or_pay = seeds.behaviour.take_or_pay_share
+        r = self.rules
+        self.normal_need = regions.demand_t / WEEKS_PER_YEAR
+        self.need = self.normal_need.copy()
+        self.use_factor = np.ones_like(self.need)
+        self.china = regions.china_share.copy()
+        nonchina = 1.0 - self.china
+        self.offtake = nonchina * r.offtake_share_of_nonchina
+        self.spot = nonchina - self.offtake
+        self.committed = self.offtake * self.normal_need  # take-or-pay volumes, t/week
+        self._routine = np.where(licensed, self.lic.routine_approval, 1.0)[None, :]
+        self.p_hat = self._routine * np.ones_like(self.need)
+        self.target_cover = np.full_like(self.need, r.base_cover_weeks)
+        self.inventory = self.target_cover * self.need
+        self.delivered_smoothed = self.need.copy()
+        self.unmet = np.zeros_like(self.need)
+        self.consumption = self.need.copy()
+        self.ordered = self.need.sum(axis=0)
+        self.risk = self._raw_risk(np.ones(self.need.shape[1]))
+        self.normal_risk = self.risk.copy()
+        self.excess_risk = np.zeros_like(self.need)
+        self.diversified_this_week = np.zeros(self.need.shape[1])
+        self.horizon = (
+            int(self.log.china_transit_weeks + self.lic.max_review_weeks + self.log.nonchina_lead_weeks) + 1
+        )
+        self.arrivals = np.zeros((self.horizon, len(REGION_ORIGINS), *self.need.shape))
+        self.in_transit = np.zeros_like(self.need)
+        self._prefill(start_week)
+
+    # 4. orders -----------------------------------------------------------------------------------
+    def place_orders(self) -> RegionOrders:
+        """Order up to target cover plus lead time; offtakes first (take-or-pay), then China and spot."""
+        china_lead = self._china_delay(0.0)
+        lead = (
+            self.china * china_lead
+            + self.offtake * self.log.nonchina_lead_weeks
+            + self.spot * self.log.spot_lead_weeks
+        )
+        target = self.need * (self.target_cover + lead + 1.0)
+        order = np.maximum(target - self.inventory - self.in_transit, 0.0)
+        offtake = np.clip(order, self.take_or_pay * self.committed, self.committed)
+        rest = np.maximum(order - offtake, 0.0)
+        open_share = self.china + self.spot
+        china_part = np.divide(self.china, open_share, out=np.zeros_like(rest), where=open_share > 0)
+        ask = rest * china_part
+        # routine denials are filed again with China; what the blocks expect China to deny beyond
+        # routine (a tightening) they seek on the spot market
+        to_china = ask * np.minimum(self.p_hat / self._routine, 1.0)
+        self.ordered = (offtake + rest).sum(axis=0)
+        return RegionOrders(china=to_china, offtake=offtake, spot=rest - to_china)
+
+    # 5. shipments ----------------------------------------------------------------------------------
+    def ship(
+        self,
+        week: int,
+        orders: RegionOrders,
+        policy: PolicyState,
+        offtake_fill: np.ndarray,
+        spot_fill: np.ndarray,
+    ) -> None:
+        """China ships under the global regime (licensed: reviewed and partly denied); the world pool
+        fills offtakes and spot at the given shares."""
+        approval = np.where(self.licensed, self._approval(policy.global_intensity), 1.0)
+        approved = orders.china * approval[None, :]
+        delay = np.round(self._china_delay(policy.global_intensity)).astype(np.int64)
+        self._ship(week, FROM_CHINA, approved, delay)
+        offtake = orders.offtake * offtake_fill[None, :]
+        spot = orders.spot * spot_fill[None, :]
+        n_mat = len(delay)
+        self._ship(week, FROM_NONCHINA, offtake, np.full(n_mat, int(self.log.nonchina_lead_weeks)))
+        self._ship(week, FROM_NONCHINA, spot, np.full(n_mat, int(self.log.spot_lead_weeks)))
+        rate = self.rules.belief_learning_rate
+        asked = orders.china > 0
+        self.p_hat = np.where(
+            asked & self.licensed[None, :], self.p_hat + rate * (approval[None, :] - self.p_hat), self.p_hat
+        )
+        self._week_china = approved.sum(axis=0)
+        self._week_denied = (orders.china - approved).sum(axis=0)
+        self._week_nonchina = (offtake + spot).sum(axis=0)
+
+    # 6. deliveries and 8. use -------------------------------------------------------------------------
+    def deliver(self, week: int, smoothing_weeks: float) -> RegionFlows:
+        """This week's arrivals into the blocks' stocks; returns the week's flows (t per material)."""
+        slot = week % self.horizon
+        arrived = self.arrivals[slot].copy()
+        self.arrivals[slot] = 0.0
+        total = arrived.sum(axis=0)
+        self.in_transit -= total
+        self.inventory += total
+        self.delivered_smoothed += (total - self.delivered_smoothed) / smoothing_weeks
+        return RegionFlows(
+            self.china_shipped,
+            self._week_denied,
+            self._week_nonchina,
+            arrived[FROM_CHINA].sum(axis=0),
+            arrived[FROM_NONCHINA].sum(axis=0),
+        )
+
+    def use(self) -> None:
+        """Use what stock allows; the rest of need is unmet (no value-added detail outside Japan)."""
+        use = np.minimum(self.need, self.inventory)
+        self.unmet = self.need - use
+        self.inventory -= use
+        self.consumption = use
+
+    @property
+    def china_shipped(self) -> np.ndarray:
+        """China's shipments to the blocks this week, t per material."""
+        return self._week_china
+
+    def excess_demand_t(self, inventory_adjust_weeks: float) -> np.ndarray:
+        """Need plus extra stock wanted minus smoothed deliveries, t/week per material."""
+        base = self.rules.base_cover_weeks * self.need
+        wanted = np.maximum(
+            self.target_cover * self.need - base - np.maximum(self.inventory - base, 0.0), 0.0
+        )
+        return (self.need + wanted / inventory_adjust_weeks - self.delivered_smoothed).sum(axis=0)
+
+    # 9. beliefs and adaptation ----------------------------------------------------------------------------
+    def adapt(self, spot_multiple: np.ndarray, contract_multiple: np.ndarray) -> None:
+        """Perceived risk (denials, rising prices, shortfalls), hoarding and demand response."""
+        r = self.rules
+        raw = self._raw_risk(spot_multiple) + np.divide(
+            self.unmet, self.need, out=np.zeros_like(self.need), where=self.need > 0
+        )
+        self.risk += (raw - self.risk) / r.risk_memory_weeks
+        self.excess_risk = np.maximum(self.risk - self.normal_risk - r.risk_tolerance, 0.0)
+        pressure = np.minimum(r.hoard_sensitivity * self.excess_risk, 1.0)
+        desired = r.base_cover_weeks + (r.max_cover_weeks - r.base_cover_weeks) * pressure
+        self.target_cover += (desired - self.target_cover) / r.cover_adjust_weeks
+        target_use = np.minimum(np.power(contract_multiple, -r.demand_elasticity), 1.0)[None, :]
+        self.use_factor += (target_use - self.use_factor) / r.demand_adjust_weeks
+        self.need = self.normal_need * self.use_factor
+
+    def diversification_request(self, week: int) -> np.ndarray:
+        """China volume (t/week) the blocks want moved to offtakes on this review (0 off review weeks)."""
+        r = self.rules
+        if week % int(r.sourcing_review_weeks) != 0:
+            return np.zeros(self.need.shape[1])
+        want = (self.excess_risk > r.diversify_risk_threshold) & (self.china > 0)
+        self._request = np.where(want, r.diversify_rate * self.china, 0.0)
+        return (self._request * self.normal_need).sum(axis=0)
+
+    def diversify(self, granted_share: np.ndarray) -> None:
+        """Move the granted share of the requested China volume to offtakes (signed for the term)."""
+        moved = self._request * np.minimum(granted_share, 1.0)[None, :]
+        self.china -= moved
+        self.offtake += moved
+        self.committed = self.offtake * self.normal_need
+        self.diversified_this_week = (moved * self.normal_need).sum(axis=0)
+        self._request = np.zeros_like(self.need)
+
+    # helpers ---------------------------------------------------------------------------------------------
+    def _approval(self, intensity: float) -> np.ndarray:
+        lic = self.lic
+        return np.full(
+            len(self.licensed), np.clip(lic.routine_approval - intensity * lic.civil_denial, 0.0, 1.0)
+        )
+
+    def _china_delay(self, intensity: float) -> np.ndarray:
+        """Weeks from order to arrival of China volume: review (licensed) plus transit."""
+        lic = self.lic
+        review = np.minimum(
+            lic.review_median_weeks * (1.0 + lic.review_median_slope * intensity), lic.max_review_weeks
+        )
+        return np.where(self.licensed, np.round(review), 0.0) + self.log.china_transit_weeks
+
+    def _raw_risk(self, spot_multiple: np.ndarray) -> np.ndarray:
+        price = self.rules.price_risk_weight * np.maximum(np.log(spot_multiple), 0.0)[None, :]
+        return self.china * (1.0 - self.p_hat) + price
+
+    def _ship(self, week: int, origin: int, qty: np.ndarray, delay: np.ndarray) -> None:
+        """Ship `qty` (blocks x materials) arriving `delay[m]` weeks from now, per material."""
+        if delay.min() < 1 or delay.max() >= self.horizon:
+            raise ValueError(f"rest-of-world shipment delay outside [1, {self.horizon - 1}] weeks")
+        materials = np.arange(qty.shape[1])
+        self.arrivals[(week + delay) % self.horizon, origin, :, materials] += qty.T
+        self.in_transit += qty
+
+    def _prefill(self, start: int) -> None:
+        """Start in steady state: every lane carries one week's normal volume per week of lead time."""
+        china_delay = self._china_delay(0.0)
+        approval = np.where(self.licensed, self._approval(0.0), 1.0)
+        for m in range(self.need.shape[1]):
+            lanes = (
+                (FROM_CHINA, self.china[:, m] * self.need[:, m], round(china_delay[m])),
+                (FROM_NONCHINA, self.offtake[:, m] * self.need[:, m], int(self.log.nonchina_lead_weeks)),
+                (FROM_NONCHINA, self.spot[:, m] * self.need[:, m], int(self.log.spot_lead_weeks)),
+            )
+            for origin, weekly, lead in lanes:
+                for ahead in range(lead):
+                    self.arrivals[(start + ahead) % self.horizon, origin, :, m] += weekly
+                    self.in_transit[:, m] += weekly
+        self._week_china = (self.china * self.need).sum(axis=0) * approval
+        self._week_denied = np.zeros(self.need.shape[1])
+        self._week_nonchina = ((1.0 - self.china) * self.need).sum(axis=0)
+
+
+class RegionBuyer(Agent):
+    """A rest-of-world buyer block (EU, US, ...); its numbers live in row `index` of `Regions`."""
+
+    def __init__(self, model: GreyzoneModel, index: int, name: str) -> None:
+        super().__init__(model)
+        self.index = int(index)
+        self.name = name
+
+    @property
+    def inventory(self) -> np.ndarray:
+        """This block's inventory per material, t."""
+        return self.model.regions.inventory[self.index]
+
+    @property
+    def china_share(self) -> np.ndarray:
+        """China's share of this block's sourcing per material."""
+        return self.model.regions.china[self.index]
