@@ -105,7 +105,9 @@ def test_blanket_ban_refuses_queued_and_pending_applications_at_once() -> None:
     weekly = model.recorder.series.material
     assert auth.pending_count().sum() == 0 and (apps.qty[~apps.approved] == 0).all()
     assert auth.queued.sum() == 0 and weekly["approvals"][start, licensed].sum() == 0
-    assert weekly["blocked_t"][start, licensed].sum() == pytest.approx(in_review + queued + ordered)
+    magnets = model.embedded.blocked[licensed].sum()  # magnet content refused the same week
+    assert magnets > 0
+    assert weekly["blocked_t"][start, licensed].sum() == pytest.approx(in_review + queued + ordered + magnets)
 
 
 def test_applications_beyond_the_review_limit_lapse_as_denials() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import DictConfig
@@ -54,6 +55,9 @@ def valid_configs(draw, scenarios=SCENARIOS, extra: tuple[str, ...] = ()) -> Dic
     cfg = apply(cfg, values, parameters)
     if cfg.scenario.china.instrument != "none":
         cfg.scenario.china.intensity = draw(st.floats(0, 1))
+    if draw(st.booleans()) and cfg.seeds.materials.Dy.controlled.value:  # a global tightening too
+        cfg.scenario.global_regime.intensity = draw(st.floats(0.05, 1))
+        cfg.scenario.global_regime.start_week = draw(st.integers(0, 20))
     cfg.japan.stockpile_days = draw(st.integers(0, 180))
     cfg.japan.concession = draw(st.booleans())
     cfg.coalition.enabled = draw(st.booleans())
@@ -89,6 +93,7 @@ def mean_shortfall(cfg: DictConfig, intensity: float) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow  # about 35 s: in make test-all
 @settings(max_examples=max(12, settings.default.max_examples // 8))  # 12 in CI, 50 with deep
 @given(
     cfg=valid_configs(scenarios=("ambiguous_curbs",), extra=HELD),

@@ -189,6 +189,11 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
     regime_reader.finish()
     if regime.intensity > 0 and regime.start_week is None:
         raise ConfigError(regime_reader.key("start_week"), "required when intensity > 0")
+    if regime.end_week is not None and (regime.start_week is None or regime.end_week <= regime.start_week):
+        raise ConfigError(
+            regime_reader.key("end_week"),
+            f"got {regime.end_week}; needs a start_week before it (start_week: {regime.start_week})",
+        )
     if regime.intensity == 0 and regime.start_week is not None:
         raise ConfigError(
             regime_reader.key("intensity"), "got 0 with a start_week: the tightening would change nothing"

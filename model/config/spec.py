@@ -167,7 +167,7 @@ def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> No
             f"{nonchina_need[m]:g} t/yr implied by the china_share of Japan and the regions; "
             "raise capacity or china_share",
         )
-    cap = seeds.market.price_cap_multiple * mats.reference_price_usd_per_kg
+    cap = price_bounds(seeds.market, mats)[1]
     over_cap = mats.price_usd_per_kg >= cap
     if over_cap.any():
         m = int(next(iter(over_cap.nonzero()[0])))
@@ -186,6 +186,12 @@ def _check_consistency(run: RunSettings, scenario: Scenario, seeds: Seeds) -> No
             f"seeds.suppliers.nonchina.{seeds.suppliers.names[s]}.capacity_t.{names[m]}.value",
             f"a recycler's capacity must be <= recycling_potential_share x demand ({ceiling[m]:g} t/yr)",
         )
+
+
+def price_bounds(market: parameters.Market, materials: tables.Materials) -> tuple[np.ndarray, np.ndarray]:
+    """Floor and cap of the ex-China price per material: multiples of its reference (pre-crisis) price."""
+    reference = materials.reference_price_usd_per_kg
+    return market.price_floor_multiple * reference, market.price_cap_multiple * reference
 
 
 def covered_mask(covered: str | tuple[str, ...], materials: tables.Materials) -> np.ndarray:

@@ -108,6 +108,8 @@ def apply(
         _cap_line_shares(out)
     if any(p.name.startswith("sectors.") for p in parameters):
         _order_covers(out)
+    if any(p.name.startswith(("materials.", "market.")) for p in parameters):
+        _keep_prices_below_cap(out)
     if any(p.name.startswith(_SUPPLY_PREFIXES) for p in parameters):
         _cap_recyclers(out)
         _cover_nonchina_supply(out)
@@ -119,6 +121,16 @@ def _order_covers(cfg: DictConfig) -> None:
     for sector in cfg[SEEDS].sectors.values():
         if float(sector.max_cover_weeks.value) < float(sector.base_cover_weeks.value):
             sector.max_cover_weeks.value = float(sector.base_cover_weeks.value)
+
+
+def _keep_prices_below_cap(cfg: DictConfig) -> None:
+    """A drawn starting price at or above its cap (price_cap_multiple x reference) is lowered below it."""
+    seeds = cfg[SEEDS]
+    multiple = float(seeds.market.price_cap_multiple.value)
+    for material in seeds.materials.values():
+        cap = multiple * float(material.reference_price_usd_per_kg.value)
+        if float(material.price_usd_per_kg.value) >= cap:
+            material.price_usd_per_kg.value = cap * (1.0 - 1e-3)
 
 
 def _cap_recyclers(cfg: DictConfig) -> None:

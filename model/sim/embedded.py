@@ -18,6 +18,7 @@ import numpy as np
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.firms import Firms
+from model.sim.licensing import civil_approval, median_hold_weeks, median_review_weeks
 from model.sim.logistics import EMBEDDED, Pipeline
 from model.sim.policy import PolicyState
 
@@ -35,8 +36,7 @@ class EmbeddedImports:
         self.slots = int(self.lic.max_review_weeks) + 2
         self.queue = np.zeros((self.slots, len(self.normal)))  # approved, leaving China in week w
         self.shipped = np.zeros_like(self.normal)
-        self.blocked = np.zeros_like(self.normal)
-        self._start = start_week
+        self.blocked = np.zeros_like(self.normal)  # magnet content refused this week, t per material
         review = self._review_weeks(0.0)
         for ahead in range(review):  # steady state: one week's volume per week of review
             self.queue[(start_week + ahead) % self.slots] += self.normal * self._approval(0.0)
@@ -84,22 +84,17 @@ class EmbeddedImports:
             pipeline.in_transit += weekly
 
     def _approval(self, intensity: float) -> float:
-        if not self.licensed:
-            return 1.0
-        lic = self.lic
-        return float(np.clip(lic.routine_approval - intensity * lic.civil_denial, 0.0, 1.0))
+        return float(civil_approval(self.lic, intensity)) if self.licensed else 1.0
 
     def _review_weeks(self, intensity: float) -> int:
         if not self.licensed:
             return 0
-        lic = self.lic
-        median = lic.review_median_weeks * (1.0 + lic.review_median_slope * intensity)
-        return round(min(median, lic.max_review_weeks))
+        return round(min(median_review_weeks(self.lic, intensity), self.lic.max_review_weeks))
 
     def _hold_weeks(self, policy: PolicyState) -> int:
         """Expected customs hold of a magnet shipment: the strictest hold on any element it carries."""
         lic = self.lic
-        hold_intensity = float(policy.hold_intensity[self.carried].max()) if self.carried.any() else 0.0
-        inspected = lic.customs_base_inspection + (1.0 - lic.customs_base_inspection) * hold_intensity
-        median = lic.customs_hold_median_weeks * (1.0 + lic.customs_hold_slope * hold_intensity)
+        strictest = int(np.argmax(np.where(self.carried, policy.hold_intensity, -1.0)))
+        inspected = policy.inspection_share(lic.customs_base_inspection)[strictest]
+        median = median_hold_weeks(lic, policy.hold_intensity[strictest])
         return round(inspected * min(median, lic.max_customs_hold_weeks))

@@ -6,7 +6,7 @@ import numpy as np
 from mesa import Model
 from numba import njit
 
-from model.catalogue.units import WEEKS_PER_YEAR
+from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.china import ChinaGovernment, ChineseExporter, ExporterBook
 from model.sim.agents.china_industry import ChinaIndustry
@@ -147,7 +147,7 @@ class GreyzoneModel(Model):
         policy = self.china.policy
         regions, industry = self.regions, self.china_industry
         orders = firms.place_orders(self.pipeline.in_transit, self.trade.china_pipeline())  # 4. orders
-        row_orders = regions.place_orders()
+        row_orders = regions.place_orders(policy, market.circumvention_gap)
         flows = self.trade.clear(  # 5. licences, shipping, the world pool
             week, orders, row_orders, policy, market, self.supply, refill, self.rng
         )
@@ -180,7 +180,7 @@ class GreyzoneModel(Model):
             row_request = regions.diversification_request(week)
             free = self.supply.weekly_capacity - firms.committed_nonchina() - regions.committed.sum(axis=0)
             granted = firms.diversify(week, free, japan.diversification_subsidy, competing_t=row_request)
-            regions.diversify(granted)
+            regions.diversify(week, granted)
             firms.substitute(week, market.contract_multiple, self.rng)
             cofinance = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
             self.supply.advance(  # 10. suppliers
@@ -195,8 +195,8 @@ class GreyzoneModel(Model):
             )  # 11. data
             self.signals.update(
                 production.value_added_lost.sum(),
-                flows.china_shipped,
-                flows.blocked,
+                flows.china_shipped + embedded,
+                flows.blocked + self.embedded.blocked,
                 self.exporters.week_revenue_usd,
                 self.firms.unmet.sum(axis=0),
                 production.need,
@@ -216,6 +216,7 @@ class GreyzoneModel(Model):
             settled = np.mean(self._spinup_exports[-min(len(self._spinup_exports), TRAILING_WEEKS) :], axis=0)
             self.china_industry.reset_normal(settled.sum(axis=0))
             self.normal_row_exports = settled[1]
+            self.signals.set_normal_revenue(settled[0] @ self.market.base_export * KG_PER_TONNE)
         self._spinup_exports = []
 
     # helpers -------------------------------------------------------------------------------

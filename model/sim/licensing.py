@@ -36,6 +36,21 @@ def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, 
     return mean, float(prob @ weeks**2 - mean**2)
 
 
+def median_review_weeks(params: Licensing, intensity: np.ndarray | float) -> np.ndarray | float:
+    """Median review time at `intensity`: review_median_weeks x (1 + review_median_slope x I)."""
+    return params.review_median_weeks * (1.0 + params.review_median_slope * intensity)
+
+
+def civil_approval(params: Licensing, intensity: np.ndarray | float) -> np.ndarray | float:
+    """Approval probability of a civilian buyer with no military exposure, in [0, 1]."""
+    return np.clip(params.routine_approval - intensity * params.civil_denial, 0.0, 1.0)
+
+
+def median_hold_weeks(params: Licensing, hold_intensity: np.ndarray | float) -> np.ndarray | float:
+    """Median customs hold of an inspected shipment: customs_hold_median_weeks x (1 + slope x I)."""
+    return params.customs_hold_median_weeks * (1.0 + params.customs_hold_slope * hold_intensity)
+
+
 class Applications(NamedTuple):
     """Open applications: firms x licensed materials x slots (at most max_open_applications)."""
 
@@ -94,9 +109,8 @@ class LicenceAuthority:
     def review_parameters(self, intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lognormal (mu, sigma) of review weeks per licensed material at `intensity`."""
         p = self.params
-        median = p.review_median_weeks * (1.0 + p.review_median_slope * intensity)
         sigma = p.review_sigma + p.review_sigma_slope * intensity
-        return np.log(median), sigma
+        return np.log(median_review_weeks(p, intensity)), sigma
 
     def approval_probability(
         self, policy: PolicyState, exposure: np.ndarray, list_status: np.ndarray

@@ -6,6 +6,7 @@ import numpy as np
 
 from model.config.seeds.parameters import Market as MarketParams
 from model.config.seeds.tables import Materials
+from model.config.spec import price_bounds
 
 
 class Market:
@@ -13,19 +14,19 @@ class Market:
 
     China's domestic price falls while China's industry holds stock above normal (blocked
     exports it absorbed). China's export price, to every destination, is the domestic price
-    times the licence wedge of the regime at the start: there, licensed exporters capture
-    `export_price_capture` of the gap between the ex-China and domestic prices. A rise of the
-    ex-China price that comes from one destination being cut off does not raise it: China's
-    exporters are not short then, they hold the blocked volume. Bounds are multiples of each
-    material's reference (pre-crisis) price.
+    times the licence wedge of the regime at the start (licensed exporters then capture
+    `export_price_capture` of the gap between the ex-China and domestic prices): it follows
+    China's domestic price only, not the ex-China price, since China's exporters are not short
+    when a destination is cut off (they hold the blocked volume). A wedge that widens with a
+    global tightening is not modelled. Bounds are multiples of each material's reference
+    (pre-crisis) price.
     """
 
     def __init__(self, params: MarketParams, materials: Materials) -> None:
         self.params = params
         self.base = materials.price_usd_per_kg.copy()
         self.base_domestic = materials.china_domestic_price_usd_per_kg.copy()
-        self.floor = params.price_floor_multiple * materials.reference_price_usd_per_kg
-        self.cap = params.price_cap_multiple * materials.reference_price_usd_per_kg
+        self.floor, self.cap = price_bounds(params, materials)
         self.spot = self.base.copy()
         self.contract = self.base.copy()
         self.domestic = self.base_domestic.copy()

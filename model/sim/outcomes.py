@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.catalogue.outcomes import ALL
 from model.catalogue.units import WEEKS_PER_YEAR, YEN_PER_TRILLION
-from model.config.spec import ModelSpec
+from model.config.spec import ModelSpec, price_bounds
 from model.sim.agents.china import PolicyEvent
 from model.sim.recorder import TRAILING_WEEKS, WeeklySeries
 
@@ -121,7 +121,7 @@ def _world_share(mat: dict[str, np.ndarray], lo: int, hi: int) -> tuple[np.ndarr
 
 
 def _price_cap(spec: ModelSpec) -> np.ndarray:
-    return spec.seeds.market.price_cap_multiple * spec.seeds.materials.reference_price_usd_per_kg
+    return price_bounds(spec.seeds.market, spec.seeds.materials)[1]
 
 
 def _recovery(short: np.ndarray) -> np.ndarray:

@@ -8,8 +8,8 @@ dedicated to Japan. Each week, per material:
 2. spot: the capacity left is shared pro rata by every spot buyer (Japan's firms, its
    stockpile's refill, the rest of the world);
 3. circumvention: Chinese material re-exported to Japan through third countries fills
-   what Japan's spot buyers still lack, as far as the price gap pays for it (see
-   `circumvention_supply`).
+   what Japan's firms still lack on the spot market, as far as the price gap pays for it
+   (see `circumvention_supply`); the state stockpile does not buy it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class PoolDemand(NamedTuple):
     japan_offtake: np.ndarray
     japan_priority: np.ndarray  # the part of non-China capacity Japan has priority rights on
     row_offtake: np.ndarray
-    japan_spot: np.ndarray  # firms' spot orders and the stockpile's refill
+    japan_spot: np.ndarray  # firms' spot orders
+    refill: np.ndarray  # the national stockpile's purchases (non-China spot only)
     row_spot: np.ndarray
 
 
@@ -37,8 +38,8 @@ class PoolFill(NamedTuple):
 
     japan_offtake: np.ndarray
     row_offtake: np.ndarray
-    spot: np.ndarray  # non-China spot, every spot buyer alike
-    japan_spot: np.ndarray  # Japan's spot buyers, non-China and circumvention together
+    spot: np.ndarray  # non-China spot, every spot buyer alike (the stockpile's refill too)
+    japan_spot: np.ndarray  # Japan's firms on the spot market, non-China and circumvention together
     from_circumvention: np.ndarray  # share of Japan's spot deliveries that is circumvention
     circumvention_t: np.ndarray
 
@@ -51,7 +52,7 @@ def allocate(capacity: np.ndarray, demand: PoolDemand, circumvention: np.ndarray
     japan_served = first + offtake_fill * (demand.japan_offtake - first)
     japan_fill = _ratio(japan_served, demand.japan_offtake)
     spare = np.maximum(capacity - japan_served - offtake_fill * demand.row_offtake, 0.0)
-    spot_fill = _ratio(spare, demand.japan_spot + demand.row_spot)
+    spot_fill = _ratio(spare, demand.japan_spot + demand.refill + demand.row_spot)
     japan_nonchina = spot_fill * demand.japan_spot
     leak = np.minimum(circumvention, demand.japan_spot - japan_nonchina)
     japan_spot_fill = _ratio(japan_nonchina + leak, demand.japan_spot)

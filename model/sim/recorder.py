@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,7 @@ MATERIAL_METRICS = {
     "shortfall": "share of need unmet",
     "china_share_of_supply": "China's share of arrivals to firms (direct and embedded), trailing 13 weeks",
     "china_contract_share": "China's share of firms' sourcing (structural)",
-    "nonchina_capacity_t_per_yr": "non-China capacity reachable by Japan",
+    "nonchina_capacity_t_per_yr": "non-China capacity serving Japan and the rest of the world, t/yr",
     "nonchina_capacity_added_t_per_yr": "non-China capacity online above the start",
     "stockpile_t": "national stockpile",
     "allied_stockpile_t": "stockpile the coalition shares with Japan",
@@ -67,8 +67,9 @@ MATERIAL_METRICS = {
     "diversified_t": "China volume moved to non-China contracts, t/week",
     "capacity_projects_started_t_per_yr": "non-China capacity projects started this week, t/yr",
     "reverted_t": "non-China volume moved back to China, t/week",
-    "blocked_t": "China exports blocked (denied, refused) and diverted home, t/week",
+    "blocked_t": "China's exports to Japan blocked (denied, refused; magnet content included), t/week",
     "circumvention_reachable_t": "Chinese material able to reach Japan through third countries, t/week",
+    "circumvention_t": "circumvention the world pool allotted to Japan's spot buyers, t/week",
     "price_china_export_usd_per_kg": "China's export price (every destination)",
     "row_need_t": "rest-of-world blocks' need, t/week",
     "row_orders_t": "rest-of-world blocks' orders, all channels, t/week",
@@ -82,6 +83,7 @@ MATERIAL_METRICS = {
     "row_shortfall": "rest-of-world blocks' share of need unmet",
     "row_target_cover_weeks": "rest-of-world blocks' target cover (need-weighted)",
     "row_china_contract_share": "China's share of the rest-of-world blocks' sourcing (structural)",
+    "row_diversified_t": "the blocks' China volume moved to non-China offtakes (net of reversion), t/week",
     "china_share_of_world_supply": "China's share of arrivals outside China (Japan, blocks), last 13 weeks",
     "china_production_t": "China's production, t/week",
     "china_domestic_use_t": "China's domestic use, t/week",
@@ -243,8 +245,9 @@ class Recorder:
             "diversified_t": firms.diversified_this_week,
             "capacity_projects_started_t_per_yr": m.supply.started_this_week,
             "reverted_t": firms.reverted_this_week,
-            "blocked_t": flows.blocked,
+            "blocked_t": flows.blocked + m.embedded.blocked,
             "circumvention_reachable_t": flows.circumvention_reachable,
+            "circumvention_t": flows.pool.circumvention_t,
             "price_china_export_usd_per_kg": market.export,
             "row_shipped_china_t": row.china_shipped,
             "row_shipped_nonchina_t": row.nonchina_shipped,
@@ -341,6 +344,7 @@ class Recorder:
         mat["row_china_contract_share"][week] = np.divide(
             china, need, out=np.zeros_like(need), where=need > 0
         )
+        mat["row_diversified_t"][week] = regions.diversified_this_week
 
     def _record_trailing(self, week: int) -> None:
         mat = self.series.material
@@ -364,18 +368,17 @@ class Recorder:
         self.series.scalar["china_share_of_world_supply_all"][week] = (
             china.sum() / all_total if all_total > 0 else 0.0
         )
+        arrivals = TrailingInputs(
+            china=mat["delivered_china_t"],
+            embedded=mat["delivered_embedded_t"],
+            nonchina=mat["delivered_nonchina_t"],
+            leakage=mat["delivered_leakage_t"],
+            stockpile=mat["delivered_stockpile_t"],
+            allied=mat["delivered_allied_stockpile_t"],
+            orders=mat["orders_t"],
+        )
         self.series.scalar["china_share_of_supply_all"][week] = _trailing(
-            mat["delivered_china_t"],
-            mat["delivered_embedded_t"],
-            mat["delivered_nonchina_t"],
-            mat["delivered_leakage_t"],
-            mat["delivered_stockpile_t"],
-            mat["delivered_allied_stockpile_t"],
-            mat["orders_t"],
-            lo,
-            week,
-            mat["china_share_of_supply"],
-            mat["fill_rate"],
+            arrivals, lo, week, mat["china_share_of_supply"], mat["fill_rate"]
         )
 
     def result(self) -> WeeklySeries:
@@ -446,26 +449,40 @@ def _derived(
         excess[week, m] = _div(t[T_EXCESS_RISK, m], count, 0.0)
 
 
+class TrailingInputs(NamedTuple):
+    """Weekly series (weeks x materials) the trailing share and fill rate read."""
+
+    china: np.ndarray  # direct arrivals from China
+    embedded: np.ndarray  # arrivals inside Chinese magnets and components (not ordered by firms)
+    nonchina: np.ndarray
+    leakage: np.ndarray
+    stockpile: np.ndarray
+    allied: np.ndarray
+    orders: np.ndarray
+
+
 @njit(cache=True)
-def _trailing(
-    china_in, embedded_in, nonchina_in, leak_in, stock_in, allied_in, orders_in, lo, week, share_out, fill_out
-):  # pragma: no cover - compiled
-    """China's share of arrivals and the fill rate, trailing window; returns the all-materials share."""
-    n_mat = china_in.shape[1]
+def _trailing(arrivals, lo, week, share_out, fill_out):  # pragma: no cover - compiled
+    """China's share of arrivals (direct and embedded) and the fill rate (what firms ordered
+    against what arrived for those orders), trailing window; returns the all-materials share."""
+    n_mat = arrivals.china.shape[1]
     china = np.zeros(n_mat)
+    embedded = np.zeros(n_mat)
     other = np.zeros(n_mat)
     stock = np.zeros(n_mat)
     orders = np.zeros(n_mat)
     for w in range(lo, week + 1):
         for m in range(n_mat):
-            china[m] += china_in[w, m] + embedded_in[w, m]
-            other[m] += nonchina_in[w, m] + leak_in[w, m]
-            stock[m] += stock_in[w, m] + allied_in[w, m]
-            orders[m] += orders_in[w, m]
+            china[m] += arrivals.china[w, m]
+            embedded[m] += arrivals.embedded[w, m]
+            other[m] += arrivals.nonchina[w, m] + arrivals.leakage[w, m]
+            stock[m] += arrivals.stockpile[w, m] + arrivals.allied[w, m]
+            orders[m] += arrivals.orders[w, m]
     for m in range(n_mat):
-        share_out[week, m] = _div(china[m], china[m] + other[m], 0.0)
+        from_china = china[m] + embedded[m]
+        share_out[week, m] = _div(from_china, from_china + other[m], 0.0)
         fill_out[week, m] = _div(china[m] + other[m] + stock[m], orders[m], 1.0)
-    china_total = inner_sum(china)
+    china_total = inner_sum(china) + inner_sum(embedded)
     total = china_total + inner_sum(other)
     return china_total / total if total > 0 else 0.0
 

@@ -54,6 +54,11 @@ class Signals:
         value_need = need @ self.price_weight
         self.severity = float(unmet @ self.price_weight / value_need) if value_need > 0 else 0.0
 
+    def set_normal_revenue(self, usd_per_week: float) -> None:
+        """China's normal weekly revenue from Japan: what the settled spin-up earned at starting prices."""
+        self.normal_revenue = float(usd_per_week)
+        self._revenue[:] = self.normal_revenue
+
     def _last(self, values: np.ndarray, window: int) -> np.ndarray:
         n = min(window, self.count, len(values))
         idx = (self.count - 1 - np.arange(n)) % len(values)

@@ -23,7 +23,7 @@ from model.sim.agents.firms import Firms, Observations, Orders
 from model.sim.agents.regions import RegionOrders
 from model.sim.agents.suppliers import SupplyBase
 from model.sim.kernels import cell_sum, col_sums, positive_cells
-from model.sim.licensing import Decisions, LicenceAuthority
+from model.sim.licensing import Decisions, LicenceAuthority, median_hold_weeks
 from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.sim.market import Market
 from model.sim.policy import PolicyState
@@ -152,7 +152,8 @@ class Trade:
             japan_offtake=col_sums(orders.nonchina),
             japan_priority=supply.japan_priority_weekly,
             row_offtake=row_orders.offtake.sum(axis=0),
-            japan_spot=col_sums(orders.spot) + refill,
+            japan_spot=col_sums(orders.spot),
+            refill=refill,
             row_spot=row_orders.spot.sum(axis=0),
         )
         reachable = circumvention_supply(self.log, policy, market.circumvention_gap, self.china_normal_weekly)
@@ -166,7 +167,7 @@ class Trade:
         leakage_shipped = self.pipeline.ship(
             week, LEAKAGE, spot_leak, int(self.log.spot_lead_weeks + self.log.leakage_extra_weeks)
         )
-        refill_bought = refill * fill.japan_spot
+        refill_bought = refill * fill.spot
 
         # China's exporters book sales and divert blocked volume home ----------------------------
         blocked = np.zeros((n_firms, n_mat))
@@ -214,9 +215,7 @@ class Trade:
         lic = self.lic
         material = nz % shipped.shape[1]
         inspected = rng.random(len(nz)) < policy.inspection_share(lic.customs_base_inspection)[material]
-        median = lic.customs_hold_median_weeks * (
-            1.0 + lic.customs_hold_slope * policy.hold_intensity[material]
-        )
+        median = median_hold_weeks(lic, policy.hold_intensity[material])
         draw = np.exp(np.log(median) + lic.customs_hold_sigma * rng.standard_normal(len(nz)))
         hold = np.where(inspected, np.minimum(np.ceil(draw), lic.max_customs_hold_weeks), 0.0)
         holds.ravel()[nz] = hold

@@ -25,6 +25,7 @@ SIGNED = frozenset(
         "china_export_revenue_row_lost_usd",
         "china_revenue_loss_share",
         "china_excess_stock_t",
+        "row_diversified_t",
     }
 )
 SHARES = (
@@ -164,16 +165,17 @@ def _mass_balance(material: dict[str, np.ndarray]) -> list[str]:
             china_scale,
         ),
     }
+    balances["circumvention (allotted = shipped to Japan's firms)"] = (
+        m["circumvention_t"] - m["shipped_leakage_t"],
+        japan_scale,
+    )
     found = []
     for name, (gap, scale) in balances.items():
         bad = np.abs(gap / scale) > TOLERANCE
         if bad.any():
             found.append(f"mass balance of {name} broken in week {_first(bad) + 1}")
-    over = (
-        m["shipped_nonchina_t"]
-        + m["row_shipped_nonchina_t"]
-        - m["nonchina_capacity_t_per_yr"] / WEEKS_PER_YEAR
-    )
+    nonchina = m["shipped_nonchina_t"] + m["stockpile_refill_t"] + m["row_shipped_nonchina_t"]
+    over = nonchina - m["nonchina_capacity_t_per_yr"] / WEEKS_PER_YEAR
     if (over / world_scale > TOLERANCE).any():
         found.append(
             f"non-China shipments above world capacity in week {_first(over / world_scale > TOLERANCE)}"

@@ -274,9 +274,14 @@ class RegionBehaviour:
     sourcing_review_weeks: float
     diversify_risk_threshold: float
     diversify_rate: float
+    revert_risk_threshold: float
+    revert_rate: float
+    switch_gap_scale: float
 
 
 REGION_BEHAVIOUR_KINDS = {
+    "revert_rate": "share",
+    "switch_gap_scale": "positive",
     "offtake_share_of_nonchina": "share",
     "cover_adjust_weeks": "at_least_one",
     "belief_learning_rate": "share",

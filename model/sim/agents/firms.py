@@ -88,6 +88,14 @@ class RiskRules(NamedTuple):
     tolerance: float
 
 
+class StockPosition(NamedTuple):
+    """What a firm holds and has coming (firms x materials, tonnes)."""
+
+    inventory: np.ndarray
+    in_transit: np.ndarray
+    china_pipeline: np.ndarray  # China orders not yet shipped (queued, in review, backlog)
+
+
 class Orders(NamedTuple):
     """This week's orders by channel (tonnes, firms x materials)."""
 
@@ -216,9 +224,9 @@ class Firms:
         when it needs less; expected denials go spot.
         """
         out = self.orders
-        stock = (self.inventory, in_transit, china_pipeline)
+        stock = StockPosition(self.inventory, in_transit, china_pipeline)
         terms = ContractTerms(self.behaviour.take_or_pay_share, self.use_factor)
-        _orders(*stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, terms, out)
+        _orders(stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, terms, out)
         return out
 
     # 8. production -----------------------------------------------------------------------------
@@ -448,9 +456,7 @@ def _blend_with_peers(beliefs, means, weight, sector):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _orders(
-    inventory, in_transit, china_pipeline, need, target_cover, beliefs, sourcing, leads, terms, out
-):  # pragma: no cover - compiled
+def _orders(stock, need, target_cover, beliefs, sourcing, leads, terms, out):  # pragma: no cover - compiled
     """Order up to target cover plus the expected lead time, by channel (see Firms.place_orders)."""
     p_hat, china, nonchina, spot = beliefs.p_hat, sourcing.china, sourcing.nonchina, sourcing.spot
     n_firms, n_mat = need.shape
@@ -459,7 +465,9 @@ def _orders(
             review = leads.review_wait[m] + beliefs.review_hat[f, m]
             china_lead = review + leads.china_transit + beliefs.hold_hat[f, m]
             lead = china[f, m] * china_lead + nonchina[f, m] * leads.nonchina + spot[f, m] * leads.spot
-            position = inventory[f, m] + in_transit[f, m] + p_hat[f, m] * china_pipeline[f, m]
+            position = (
+                stock.inventory[f, m] + stock.in_transit[f, m] + p_hat[f, m] * stock.china_pipeline[f, m]
+            )
             target = need[f, m] * (target_cover[f, m] + lead + leads.review_period)
             order = max(target - position, 0.0)
             committed = nonchina[f, m] * need[f, m] / terms.use_factor[m]

@@ -18,13 +18,14 @@ from mesa import Agent
 
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
+from model.sim.licensing import civil_approval, median_review_weeks
+from model.sim.logistics import CHINA, NONCHINA
 
 if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
     from model.sim.policy import PolicyState
 
-REGION_ORIGINS = ("china", "nonchina")
-FROM_CHINA, FROM_NONCHINA = range(len(REGION_ORIGINS))
+FROM_CHINA, FROM_NONCHINA = CHINA, NONCHINA  # the blocks' arrivals by origin (logistics.ORIGINS)
 
 
 class RegionOrders(NamedTuple):
@@ -39,7 +40,6 @@ class RegionFlows(NamedTuple):
     """What the blocks got this week (t per material, summed over blocks)."""
 
     china_shipped: np.ndarray
-    china_denied: np.ndarray
     nonchina_shipped: np.ndarray
     delivered_china: np.ndarray
     delivered_nonchina: np.ndarray
@@ -55,6 +55,7 @@ class Regions:
         self.lic, self.log = seeds.licensing, seeds.logistics
         self.licensed = licensed
         self.take_or_pay = seeds.behaviour.take_or_pay_share
+        self.term_weeks = int(seeds.behaviour.offtake_term_weeks)
         r = self.rules
         self.normal_need = regions.demand_t / WEEKS_PER_YEAR
         self.need = self.normal_need.copy()
@@ -79,14 +80,22 @@ class Regions:
         self.horizon = (
             int(self.log.china_transit_weeks + self.lic.max_review_weeks + self.log.nonchina_lead_weeks) + 1
         )
-        self.arrivals = np.zeros((self.horizon, len(REGION_ORIGINS), *self.need.shape))
+        self.arrivals = np.zeros((self.horizon, max(FROM_CHINA, FROM_NONCHINA) + 1, *self.need.shape))
+        self.signed_week = np.zeros(self.need.shape, dtype=np.int64)  # last offtake signed per cell
+        self.moved = np.zeros_like(self.need)  # China share moved to offtakes, still under contract
+        self._request = np.zeros_like(self.need)
         self.in_transit = np.zeros_like(self.need)
         self._prefill(start_week)
 
     # 4. orders -----------------------------------------------------------------------------------
-    def place_orders(self) -> RegionOrders:
-        """Order up to target cover plus lead time; offtakes first (take-or-pay), then China and spot."""
-        china_lead = self._china_delay(0.0)
+    def place_orders(self, policy: PolicyState, price_gap: np.ndarray) -> RegionOrders:
+        """Order up to target cover plus lead time; offtakes first (take-or-pay), then China and spot.
+
+        Spot buyers turn to China when China's export price is far below the ex-China price:
+        a share 1 - exp(-gap / switch_gap_scale) of the spot part goes to China instead, which
+        frees non-China material for others (China's exports to third countries in the pool).
+        """
+        china_lead = self._china_delay(policy.global_intensity)
         lead = (
             self.china * china_lead
             + self.offtake * self.log.nonchina_lead_weeks
@@ -98,6 +107,8 @@ class Regions:
         rest = np.maximum(order - offtake, 0.0)
         open_share = self.china + self.spot
         china_part = np.divide(self.china, open_share, out=np.zeros_like(rest), where=open_share > 0)
+        switch = 1.0 - np.exp(-np.maximum(price_gap, 0.0) / self.rules.switch_gap_scale)
+        china_part = china_part + (1.0 - china_part) * switch[None, :]
         ask = rest * china_part
         # routine denials are filed again with China; what the blocks expect China to deny beyond
         # routine (a tightening) they seek on the spot market
@@ -131,7 +142,6 @@ class Regions:
             asked & self.licensed[None, :], self.p_hat + rate * (approval[None, :] - self.p_hat), self.p_hat
         )
         self._week_china = approved.sum(axis=0)
-        self._week_denied = (orders.china - approved).sum(axis=0)
         self._week_nonchina = (offtake + spot).sum(axis=0)
 
     # 6. deliveries and 8. use -------------------------------------------------------------------------
@@ -146,7 +156,6 @@ class Regions:
         self.delivered_smoothed += (total - self.delivered_smoothed) / smoothing_weeks
         return RegionFlows(
             self.china_shipped,
-            self._week_denied,
             self._week_nonchina,
             arrived[FROM_CHINA].sum(axis=0),
             arrived[FROM_NONCHINA].sum(axis=0),
@@ -197,29 +206,32 @@ class Regions:
         self._request = np.where(want, r.diversify_rate * self.china, 0.0)
         return (self._request * self.normal_need).sum(axis=0)
 
-    def diversify(self, granted_share: np.ndarray) -> None:
-        """Move the granted share of the requested China volume to offtakes (signed for the term)."""
+    def diversify(self, week: int, granted_share: np.ndarray) -> None:
+        """Move the granted share of the requested China volume to offtakes, signed for
+        `offtake_term_weeks`; where risk is back to normal and the term has run out,
+        `revert_rate` of the moved volume returns to China (on review weeks)."""
+        r = self.rules
         moved = self._request * np.minimum(granted_share, 1.0)[None, :]
-        self.china -= moved
-        self.offtake += moved
+        self.signed_week = np.where(moved > 0, week, self.signed_week)
+        reviewing = week % int(r.sourcing_review_weeks) == 0
+        expired = week - self.signed_week >= self.term_weeks
+        calm = reviewing & expired & (self.excess_risk < r.revert_risk_threshold) & (self.moved > 0)
+        back = np.where(calm, r.revert_rate * self.moved, 0.0)
+        self.china += back - moved
+        self.offtake += moved - back
+        self.moved += moved - back
         self.committed = self.offtake * self.normal_need
-        self.diversified_this_week = (moved * self.normal_need).sum(axis=0)
+        self.diversified_this_week = ((moved - back) * self.normal_need).sum(axis=0)
         self._request = np.zeros_like(self.need)
 
     # helpers ---------------------------------------------------------------------------------------------
     def _approval(self, intensity: float) -> np.ndarray:
-        lic = self.lic
-        return np.full(
-            len(self.licensed), np.clip(lic.routine_approval - intensity * lic.civil_denial, 0.0, 1.0)
-        )
+        return np.full(len(self.licensed), civil_approval(self.lic, intensity))
 
     def _china_delay(self, intensity: float) -> np.ndarray:
-        """Weeks from order to arrival of China volume: review (licensed) plus transit."""
-        lic = self.lic
-        review = np.minimum(
-            lic.review_median_weeks * (1.0 + lic.review_median_slope * intensity), lic.max_review_weeks
-        )
-        return np.where(self.licensed, np.round(review), 0.0) + self.log.china_transit_weeks
+        """Weeks from order to arrival of China volume: the median review (licensed) plus transit."""
+        review = min(median_review_weeks(self.lic, intensity), self.lic.max_review_weeks)
+        return np.where(self.licensed, round(review), 0.0) + self.log.china_transit_weeks
 
     def _raw_risk(self, spot_multiple: np.ndarray) -> np.ndarray:
         price = self.rules.price_risk_weight * np.maximum(np.log(spot_multiple), 0.0)[None, :]
@@ -248,7 +260,6 @@ class Regions:
                     self.arrivals[(start + ahead) % self.horizon, origin, :, m] += weekly
                     self.in_transit[:, m] += weekly
         self._week_china = (self.china * self.need).sum(axis=0) * approval
-        self._week_denied = np.zeros(self.need.shape[1])
         self._week_nonchina = ((1.0 - self.china) * self.need).sum(axis=0)
 
 
