@@ -71,6 +71,7 @@ def test_bad_value_inside_a_sweep_is_caught_before_any_job(tmp_path: Path) -> No
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
 def test_console_script_and_python_m_run_the_same_app(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     first = _run([str(GREYZONE), *TINY, f"hydra.run.dir={a}"], cwd=tmp_path)

@@ -153,6 +153,7 @@ def test_calibrated_replay_stays_within_tolerance_of_its_fitted_targets():
     assert fitted["within"].all(), fitted[["observed", "model_mean", "log_ratio", "tolerance"]].to_string()
 
 
+@pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
 def test_a_study_killed_part_way_resumes_from_its_saved_chunks_to_the_same_design(tmp_path, monkeypatch):
     settings = (
         "explore=morris",

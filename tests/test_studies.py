@@ -74,6 +74,7 @@ def sweeps(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
 @pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_serial_and_two_worker_sweeps_aggregate_identically(sweeps) -> None:
     one = pd.read_parquet(sweeps[1] / "outcomes.parquet")
@@ -93,6 +94,7 @@ def test_aggregate_holds_parameters_outcomes_and_replications(sweeps) -> None:
     assert list(jobs["status"]) == ["complete"] * 3
 
 
+@pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
 @pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
 def test_regenerated_report_is_identical(sweeps, tmp_path: Path) -> None:
     copy = tmp_path / sweeps[2].name  # the report names its directory
@@ -117,6 +119,7 @@ def test_report_of_a_single_run_regenerates_identically(tmp_path: Path) -> None:
     assert _digest(out) == before
 
 
+@pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
 def test_a_folder_of_runs_keeps_runs_of_the_same_scenario_apart(tmp_path: Path) -> None:
     """The same command run twice into one folder: two cases in every table and figure, never
     one pooled case."""
