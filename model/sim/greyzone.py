@@ -95,6 +95,7 @@ class GreyzoneModel(Model):
         self.china_industry = ChinaIndustry(self, seeds.market, materials, normal_exports)
         self._spinup_exports: list[tuple[np.ndarray, np.ndarray]] = []
         self.normal_row_exports = normal_exports - self.trade.china_normal_weekly  # settled in spin-up
+        self.normal_row_revenue = float(self.normal_row_exports @ self.market.base_export) * KG_PER_TONNE
         self.week = -spec.run.spinup_weeks
         self.embedded = EmbeddedImports(spec, licensed, start_week=self.week)
         self._fill_pipeline(self.week)
@@ -216,6 +217,7 @@ class GreyzoneModel(Model):
             settled = np.mean(self._spinup_exports[-min(len(self._spinup_exports), TRAILING_WEEKS) :], axis=0)
             self.china_industry.reset_normal(settled.sum(axis=0))
             self.normal_row_exports = settled[1]
+            self.normal_row_revenue = float(settled[1] @ self.market.base_export) * KG_PER_TONNE
             self.signals.set_normal_revenue(settled[0] @ self.market.base_export * KG_PER_TONNE)
         self._spinup_exports = []
 

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from model.catalogue.units import KG_PER_TONNE
 from model.sim.kernels import inner_sum
 from model.sim.logistics import CHINA, EMBEDDED, LEAKAGE, NONCHINA
 
@@ -295,8 +294,9 @@ class Recorder:
         sc["china_export_revenue_usd"][week] = m.exporters.week_revenue_usd
         sc["china_diverted_revenue_usd"][week] = m.exporters.week_diverted_revenue_usd
         sc["china_export_revenue_row_usd"][week] = m.exporters.week_row_revenue_usd
-        normal_row = float(m.normal_row_exports @ m.market.base_export) * KG_PER_TONNE
-        sc["china_export_revenue_row_lost_usd"][week] = normal_row - m.exporters.week_row_revenue_usd
+        sc["china_export_revenue_row_lost_usd"][week] = (
+            m.normal_row_revenue - m.exporters.week_row_revenue_usd
+        )
         sc["shortfall_all"][week] = production.unmet.sum() / max(production.need.sum(), 1e-300)
         sc["value_added_lost_yen_all"][week] = production.value_added_lost.sum()
         signals, japan, coalition = m.signals, m.japan, m.coalition

@@ -141,17 +141,19 @@ class ChinaGovernment(Agent):
 
     def _global_intensity(self, week: int) -> float:
         g = self.regime
-        if g.start_week is None or week < g.start_week or (g.end_week is not None and week >= g.end_week):
-            return 0.0
-        return g.intensity
+        return g.intensity if _in_window(week, g.start_week, g.end_week) else 0.0
 
     def _quota_factor(self, week: int) -> float:
         q = self.quota
-        if q.factor >= 1.0 or q.start_week is None:
-            return 1.0
+        return q.factor if _in_window(week, q.start_week, q.end_week) else 1.0
         if week >= q.start_week and (q.end_week is None or week < q.end_week):
             return q.factor
         return 1.0
+
+
+def _in_window(week: int, start: int | None, end: int | None) -> bool:
+    """Whether a dated setting applies this week (start None: never; end None: to the horizon)."""
+    return start is not None and week >= start and (end is None or week < end)
 
 
 class ChineseExporter(Agent):
