@@ -24,8 +24,9 @@ SMALL = (
     "run.spinup_weeks=26",
     "run.progress=false",
 )
-# Supply-side tests hold China's instrument in force: no coalition, no concession.
-HELD = ("coalition=none", "japan=no_concession")
+# Supply-side tests hold China's instrument in force: no coalition, no concession, and no
+# review (China's two-sided fine-tuning would ease the curbs as its revenue falls).
+HELD = ("coalition=none", "japan=no_concession", "scenario.china.adaptive=false")
 SCENARIOS = ("baseline", "ambiguous_curbs", "targeted_heavy", "end_use_ban", "blanket_ban", "replay_2010")
 
 

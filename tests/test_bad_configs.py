@@ -36,10 +36,26 @@ GREYZONE_CORPUS = [
     (["seeds.materials.Dy.price_usd_per_kg.value=-3"], "seeds.materials.Dy.price_usd_per_kg.value", "> 0"),
     (["seeds.behaviour.firm_size_sigma.value=nan"], "seeds.behaviour.firm_size_sigma.value", ">= 0"),
     (["seeds.market.price_cap_multiple.value=0.1"], "seeds.market.price_cap_multiple.value", ">= 1"),
-    (["seeds.coalition_policy.formation_threshold.value=0"], "seeds.coalition_policy", "> 0"),
+    (
+        ["seeds.coalition_members.members.US.salience_threshold.value=0"],
+        "seeds.coalition_members.members.US.salience_threshold.value",
+        "> 0",
+    ),
+    (
+        ["seeds.coalition_members.members.EU.willingness.value=2"],
+        "seeds.coalition_members.members.EU.willingness",
+        "share",
+    ),
+    (["seeds.visibility.weeks_to_visible.value=0"], "seeds.visibility.weeks_to_visible.value", "> 0"),
+    (
+        ["seeds.china_policy.tariff_tolerance.value=2"],
+        "seeds.china_policy.tariff_tolerance.range",
+        "low <= value",
+    ),
+    (["coalition=none", "coalition.draws=true"], "coalition.draws", "coalition.enabled=true"),
     (["run.horizon_weeks=0"], "run.horizon_weeks", ">= 1"),
     (["run.seed=-1"], "run.seed", ">= 0"),
-    (["run.leverage_floor_points=0"], "run.leverage_floor_points", "> 0"),
+    (["run.counterfactual=maybe"], "run.counterfactual", "allowed: paired, none"),
     (["japan.stockpile_days=-3"], "japan.stockpile_days", ">= 0"),
     # consistency across groups
     (["scenario.china.covered=[Dy,Xx]"], "scenario.china.covered", "unknown material 'Xx'"),

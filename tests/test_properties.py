@@ -61,6 +61,7 @@ def valid_configs(draw, scenarios=SCENARIOS, extra: tuple[str, ...] = ()) -> Dic
     cfg.japan.stockpile_days = draw(st.integers(0, 180))
     cfg.japan.concession = draw(st.booleans())
     cfg.coalition.enabled = draw(st.booleans())
+    cfg.coalition.draws = bool(cfg.coalition.enabled and draw(st.booleans()))  # draws need a coalition
     cfg.run.seed = draw(st.integers(0, 2**32 - 1))
     return cfg
 
@@ -109,6 +110,7 @@ def test_higher_curb_intensity_never_lowers_japans_mean_shortfall(
     """
     cfg.japan.concession = False
     cfg.coalition.enabled = False
+    cfg.coalition.draws = False
     high = min(1.0, low + step)
     gap = mean_shortfall(cfg, high) - mean_shortfall(cfg, low)
     noise = 3 * gap.std(ddof=1) / np.sqrt(len(gap))

@@ -70,12 +70,10 @@ def test_an_existing_run_is_never_overwritten(tmp_path: Path) -> None:
 
 
 def test_a_failed_run_leaves_nothing_that_looks_finished(tmp_path: Path, monkeypatch) -> None:
-    calls = {"n": 0}
     original = GreyzoneModel.run
 
-    def failing(self, weeks=None):
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def failing(self, weeks=None):  # replication 1 fails (0 and its counterfactual have run)
+        if self.replication == 1:
             raise RuntimeError("boom")
         return original(self, weeks)
 
@@ -96,7 +94,7 @@ def test_a_failed_run_resumes_from_its_checkpoints_to_the_same_files(tmp_path: P
 
     def failing(self, weeks=None):
         runs.append(self.replication)
-        if len(runs) == 2:
+        if runs.count(1) == 1 and self.replication == 1:  # the first run of replication 1 fails
             raise RuntimeError("boom")
         return original(self, weeks)
 
@@ -107,13 +105,14 @@ def test_a_failed_run_resumes_from_its_checkpoints_to_the_same_files(tmp_path: P
     with pytest.raises(RunDirectoryError, match=r"unfinished run; add run\.resume=true"):
         run_job(compose_config(TINY), out, show_table=False, report=False)
     resumed = run_job(compose_config([*TINY, "run.resume=true"]), out, show_table=False, report=False)
-    assert runs == [0, 1, 1]  # replication 0 was not run again
+    # each replication runs with its paired counterfactual; replication 0 was not run again
+    assert runs == [0, 0, 1, 1, 1]
     for name in ("weekly.parquet", "outcomes.parquet", "policy_events.parquet", "summary.csv"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert resumed.outcomes.equals(whole.outcomes)
     assert not (out / "failed.json").exists() and not (out / ".replications").exists()
     again = run_job(compose_config([*TINY, "run.resume=true"]), out, show_table=False, report=False)
-    assert runs == [0, 1, 1] and again.outcomes.equals(whole.outcomes)  # finished: skipped
+    assert runs == [0, 0, 1, 1, 1] and again.outcomes.equals(whole.outcomes)  # finished: skipped
     with pytest.raises(RunDirectoryError, match="different config"):
         run_job(compose_config([*TINY, "run.resume=true", "run.seed=5"]), out, show_table=False)
 
@@ -124,8 +123,8 @@ def test_a_killed_run_is_reported_incomplete_and_never_read_as_finished(tmp_path
 
     def killed_in_second(self, weeks=None):
         calls.append(self.replication)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # the job stops part-way, as under a kill
+        if self.replication == 1:
+            raise KeyboardInterrupt  # the job stops part-way (in replication 1), as under a kill
         return original(self, weeks)
 
     monkeypatch.setattr(GreyzoneModel, "run", killed_in_second)

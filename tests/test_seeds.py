@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from omegaconf import OmegaConf
 
+from model.config.compose import compose_config
 from model.config.paths import SEEDS_DIR
+from model.explore.space import LEVERS_FILE, lever_ranges
 from tests.conftest import small_spec
 
-SEED_FILES = sorted(p for p in Path(SEEDS_DIR).rglob("*.yaml"))
+SEED_FILES = sorted(p for p in Path(SEEDS_DIR).rglob("*.yaml") if p != LEVERS_FILE)
 
 
 def _leaves(node, path=""):
@@ -34,6 +37,23 @@ def test_every_seed_has_value_source_and_range(path: Path) -> None:
         low, high = leaf["range"]
         assert low <= value <= high, f"{path}:{key} value {value} outside its range {leaf['range']}"
         assert str(leaf.get("unit", "")).strip(), f"{path}:{key} has no unit"
+
+
+@pytest.mark.parametrize("scenario", ["ambiguous_curbs", "blanket_ban", "replay_2010"])
+def test_every_lever_has_a_source_and_a_range_around_its_configured_value(scenario: str) -> None:
+    """seeds/levers holds ranges only (the values live in configs/): each names a numeric value of
+    the run config, lies inside its range where set, and has a source and unit."""
+    cfg = compose_config([f"scenario={scenario}"])
+    levers = yaml.safe_load(LEVERS_FILE.read_text())
+    assert set(lever_ranges()) == set(levers) and levers
+    for key, (low, high) in lever_ranges().items():
+        assert str(levers[key].get("source", "")).strip() and str(levers[key].get("unit", "")).strip(), key
+        assert "value" not in levers[key], f"{key}: the value lives in configs/, not in seeds/levers"
+        value = OmegaConf.select(cfg, key, default="<missing>")
+        assert value != "<missing>", f"{key} names no value of the run config"
+        assert low < high, key
+        if value is not None and key != "scenario.export_quota.factor":  # 1.0: no quota in force
+            assert low <= float(value) <= high, f"{key}: {value} outside [{low}, {high}]"
 
 
 @pytest.mark.parametrize(("scenario", "expected"), [("ambiguous_curbs", 0.60), ("replay_2010", 0.90)])

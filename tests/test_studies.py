@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from model.config.compose import compose_config
 from model.config.paths import EXPERIMENTS_DIR
@@ -206,14 +207,15 @@ def test_each_study_runs_from_one_command_and_reports(study: str, tmp_path: Path
     done = _greyzone([f"experiments={study}", *tiny, f"hydra.sweep.dir={root}"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     report = (root / "report.md").read_text()
-    assert report.startswith(f"# Report: {study} (version 1)")
+    version = yaml.safe_load((EXPERIMENTS_DIR / f"{study}.yaml").read_text())["study"]["version"]
+    assert report.startswith(f"# Report: {study} (version {version})")
     first_section = report.index("## ")
     assert report[first_section:].startswith("## Outcomes per case")
     assert " / " in report[first_section : report.index("## Figures")]
     jobs = pd.read_csv(root / "jobs.csv")
     assert (jobs["status"] == "complete").all()
     figures = {p.name for p in (root / "figures").glob("*.png")}
-    assert {"tradeoff.png", "distributions.png"} <= figures
+    assert {"frontier.png", "distributions.png"} <= figures
     if study == "intensity_grid":
         assert any(name.startswith("heatmap_") for name in figures)
     if study in ("oat_sensitivity", "intensity_grid", "coalition_threshold"):

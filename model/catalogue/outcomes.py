@@ -47,6 +47,15 @@ OUTCOMES = {
     "intensity_peak": "highest intensity of China's instrument",
     "china_share_after_lift": "China's share of Japan's supply in the 52 weeks after the lift (NaN: no lift)",
     "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, shock to horizon, USD",
+    "wto_filed": "1 if a member filed a WTO case against a formal measure",
+    "wto_week": "weeks from the shock start to the first WTO filing (NaN: never)",
+    "tariff_threat": "1 if a member threatened tariffs",
+    "tariff_threat_week": "weeks from the shock start to the first tariff threat (NaN: never)",
+    "industrial_policy": "1 if Japan's government started industrial policy (subsidy, co-finance)",
+    "industrial_policy_week": "weeks from the shock start to Japan's industrial policy (NaN: never)",
+    "intensity_trough": "lowest intensity of China's instrument while it was in force",
+    "intensity_lowered": "1 if China's review lowered the intensity of a measure in force at least once",
+    "visibility_peak": "highest visibility of China's coercion",
     "china_share_y1": "China's share of Japan's supply, 13 weeks to 1 year after the shock start",
     "china_share_y3": "as china_share_y1, 3 years after",
     "china_share_y5": "as china_share_y1, 5 years after",
@@ -56,14 +65,26 @@ OUTCOMES = {
     "china_world_share_y5": "as china_world_share_y1, 5 years after",
     "china_world_share_y10": "as china_world_share_y1, 10 years after (or the horizon)",
     "china_row_revenue_lost_usd": "China's revenue from the rest of the world below normal, shock to horizon",
-    "decoupling_points": "China's share before the shock minus its share at year 10, percentage points",
-    "pressure_26w_yen": "Japan's value added lost in the first 26 weeks of the shock (yen)",
-    "pressure_52w_yen": "Japan's value added lost in the first 52 weeks of the shock (yen)",
-    "leverage_efficiency": "pressure_52w_yen (trillion yen) per point of share lost",
+    "paired": "1 if the replication was paired with its counterfactual (run.counterfactual=paired)",
+    "pressure_26w_yen": "Japan's value added lost in the first 26 weeks minus the counterfactual's (yen)",
+    "pressure_52w_yen": "Japan's value added lost in the first 52 weeks minus the counterfactual's (yen)",
+    "pressure_yen": "Japan's value added lost, shock to horizon, minus its paired counterfactual's (yen)",
+    "china_revenue_cost_usd": "China's export revenue, all destinations, counterfactual minus run (USD)",
     "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
     "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
     "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
     "area_lost_share_weeks": "value-weighted shortfall summed over weeks from the shock start",
+}
+LEVERAGE_WEIGHTINGS = {  # leverage lost: China's share, counterfactual minus run, points (13 weeks to year Y)
+    "tonnes": "China's share of Japan's supply by tonnes",
+    "value": "China's share of Japan's supply by value at reference prices",
+    "world": "China's share of supply outside China (Japan and the blocks, tonnes)",
+}
+LEVERAGE_YEARS = (1, 3, 5, 10)
+OUTCOMES |= {
+    f"leverage_lost_{weighting}_y{year}": f"{text}, counterfactual minus run, year {year}, points"
+    for weighting, text in LEVERAGE_WEIGHTINGS.items()
+    for year in LEVERAGE_YEARS
 }
 
 
@@ -146,7 +167,16 @@ HEADLINES = (
         fmt="{:.1f}",
     ),
     Headline(
-        "pressure_26w_yen", "Japan's loss, first 26 weeks (trillion yen)", sector="all", scale=PER_TRILLION
+        "pressure_26w_yen",
+        "Pressure, first 26 weeks (trillion yen vs counterfactual)",
+        sector="all",
+        scale=PER_TRILLION,
+    ),
+    Headline(
+        "pressure_52w_yen",
+        "Pressure, first 52 weeks (trillion yen vs counterfactual)",
+        sector="all",
+        scale=PER_TRILLION,
     ),
     Headline(
         "china_share_y10",
@@ -155,8 +185,24 @@ HEADLINES = (
         scale=PERCENT,
         fmt="{:.1f}",
     ),
-    Headline("decoupling_points", "Share lost by year 10 (points)", material="all", fmt="{:.1f}"),
-    Headline("leverage_efficiency", "Leverage efficiency (trillion yen per point lost)", sector="all"),
+    Headline(
+        "leverage_lost_tonnes_y10",
+        "Leverage lost by year 10, tonnes (points vs counterfactual)",
+        material="all",
+        fmt="{:.1f}",
+    ),
+    Headline(
+        "leverage_lost_value_y10",
+        "Leverage lost by year 10, value (points vs counterfactual)",
+        material="all",
+        fmt="{:.1f}",
+    ),
+    Headline(
+        "leverage_lost_world_y10",
+        "Leverage lost by year 10, world (points vs counterfactual)",
+        material="all",
+        fmt="{:.1f}",
+    ),
     Headline(
         "china_export_revenue_lost_usd",
         "China's export revenue lost, from Japan (USD bn)",
@@ -199,5 +245,17 @@ HEADLINES = (
         "measure_lifted", "Measure lifted (% of replications)", scale=PERCENT, fmt="{:.0f}", kind="rate"
     ),
     Headline("lift_week", "Measure lifted, weeks after the shock", fmt="{:.0f}", kind="event"),
+    Headline("wto_filed", "WTO case filed (% of replications)", scale=PERCENT, fmt="{:.0f}", kind="rate"),
+    Headline("wto_week", "WTO case filed, weeks after the shock", fmt="{:.0f}", kind="event"),
+    Headline(
+        "tariff_threat", "Tariff threat made (% of replications)", scale=PERCENT, fmt="{:.0f}", kind="rate"
+    ),
+    Headline(
+        "intensity_lowered",
+        "China lowered intensity (% of replications)",
+        scale=PERCENT,
+        fmt="{:.0f}",
+        kind="rate",
+    ),
 )
 HEADLINE_BY_KEY = {h.key: h for h in HEADLINES}

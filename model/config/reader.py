@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from model.config.drawn import Drawn
 from model.config.errors import ConfigError, unknown_key
 
 SEED_LEAF_KEYS = frozenset({"value", "range", "unit", "source"})
@@ -98,6 +99,20 @@ class Reader:
         if kind == "int":
             return check_integer(value, leaf.key("value"), 1)
         return check_number(value, leaf.key("value"), kind)
+
+    def drawn(self, key: str, kind: str) -> Any:
+        """A seed drawn per replication: its value (the mode) and its range, both checked."""
+        value = self.seed(key, kind)
+        leaf = self.sub(key)
+        bounds = leaf.raw("range", None)
+        if (
+            not isinstance(bounds, list | tuple)
+            or len(bounds) != 2
+            or any(isinstance(b, bool) or not isinstance(b, int | float) for b in bounds)
+            or not bounds[0] <= value <= bounds[1]
+        ):
+            raise ConfigError(leaf.key("range"), f"must be [low, high] with low <= value ({value:g}) <= high")
+        return Drawn(value, float(bounds[0]), float(bounds[1]))
 
 
 _KINDS = {

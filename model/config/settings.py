@@ -10,6 +10,7 @@ from model.config.reader import Reader
 
 INSTRUMENTS = ("none", "ambiguous", "targeted_heavy", "end_use_ban", "blanket_ban")
 COVERAGE = ("controlled", "heavy", "all")
+COUNTERFACTUALS = ("paired", "none")
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class RunSettings:
     start_date: calendar date of week 0 (default 2026-01-05).
     firms: number of Japanese firms.
     shortage_threshold: national shortfall share that counts as a week in shortage.
-    leverage_floor_points: least share lost (percentage points) used as the denominator of
-        leverage efficiency, so that a shock that costs China no share is not infinitely efficient.
+    counterfactual: "paired" (each replication also runs its counterfactual, the same replication
+        without China's measures, on the same random numbers) or "none".
     fan_materials: materials drawn in the fan chart.
     progress: print progress per replication.
     resume: continue an interrupted run (or sweep) in its directory, skipping finished
@@ -43,7 +44,7 @@ class RunSettings:
     start_date: dt.date
     firms: int
     shortage_threshold: float
-    leverage_floor_points: float
+    counterfactual: str
     fan_materials: tuple[str, ...]
     progress: bool
     resume: bool
@@ -63,7 +64,7 @@ def parse_run(reader: Reader) -> RunSettings:
         start_date=reader.date("start_date"),
         firms=reader.integer("firms", 1),
         shortage_threshold=reader.number("shortage_threshold", "share"),
-        leverage_floor_points=reader.number("leverage_floor_points", "positive"),
+        counterfactual=reader.text("counterfactual", COUNTERFACTUALS),
         fan_materials=tuple(fan),
         progress=reader.boolean("progress"),
         resume=reader.boolean("resume"),
@@ -257,13 +258,16 @@ def parse_japan(reader: Reader) -> JapanLevers:
 
 @dataclass(frozen=True)
 class CoalitionSwitch:
-    """Whether the US/G7 coalition can form (configs/coalition)."""
+    """Whether the coalition's members can act, and whether their thresholds are drawn (configs/coalition)."""
 
     enabled: bool
+    draws: bool
 
 
 def parse_coalition(reader: Reader) -> CoalitionSwitch:
-    switch = CoalitionSwitch(enabled=reader.boolean("enabled"))
+    switch = CoalitionSwitch(enabled=reader.boolean("enabled"), draws=reader.boolean("draws"))
+    if switch.draws and not switch.enabled:
+        raise ConfigError(reader.key("draws"), "acts only with coalition.enabled=true; set it to false")
     reader.finish()
     return switch
 

@@ -40,6 +40,8 @@ SEED_GROUPS = (
     "china_policy",
     "japan_policy",
     "coalition_policy",
+    "coalition_members",
+    "visibility",
 )
 
 
@@ -53,6 +55,7 @@ FLAT_GROUPS = {
     "china_policy": (parameters.ChinaPolicy, parameters.CHINA_POLICY_KINDS),
     "japan_policy": (parameters.JapanPolicy, parameters.JAPAN_POLICY_KINDS),
     "coalition_policy": (parameters.CoalitionPolicy, parameters.COALITION_POLICY_KINDS),
+    "visibility": (parameters.Visibility, parameters.VISIBILITY_KINDS),
 }
 
 
@@ -71,6 +74,8 @@ class Seeds:
     china_policy: parameters.ChinaPolicy
     japan_policy: parameters.JapanPolicy
     coalition_policy: parameters.CoalitionPolicy
+    visibility: parameters.Visibility
+    coalition_members: tables.CoalitionMembers
 
 
 @dataclass(frozen=True)
@@ -111,12 +116,16 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
     economy = tables.parse_economy(economy_reader)
     sectors = tables.parse_sectors(seeds_reader.sub("sectors"), economy_reader, materials)
     economy_reader.finish()
+    regions = tables.parse_regions(seeds_reader.sub("regions"), materials)
     seeds = Seeds(
         materials=materials,
         economy=economy,
         sectors=sectors,
         suppliers=tables.parse_suppliers(seeds_reader.sub("suppliers"), materials),
-        regions=tables.parse_regions(seeds_reader.sub("regions"), materials),
+        regions=regions,
+        coalition_members=tables.parse_coalition_members(
+            seeds_reader.sub("coalition_members"), regions.names
+        ),
         **{name: tables.parse_flat(seeds_reader.sub(name), *FLAT_GROUPS[name]) for name in FLAT_GROUPS},
     )
     seeds_reader.finish()

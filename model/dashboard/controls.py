@@ -37,7 +37,7 @@ def controls() -> dict[str, Any]:
     """SolaraViz `model_params`: each control's default and range from the config and seeds."""
     cfg = _defaults()
     approval = cfg.seeds.licensing.routine_approval
-    threshold = cfg.seeds.coalition_policy.formation_threshold
+    threshold = cfg.seeds.coalition_members.members.US.salience_threshold
     variants = sorted(
         int(compose_config([f"japan={p.stem}"]).japan.stockpile_days)
         for p in (CONFIG_DIR / "japan").glob("stockpile_*.yaml")
@@ -59,7 +59,7 @@ def controls() -> dict[str, Any]:
             "label": "JOGMEC stockpile (days of demand; seeded: per material)",
         },
         "coalition_threshold": _slider(
-            "Coalition formation threshold", threshold.value, *threshold.range, 0.1
+            "US salience threshold (coalition formation)", threshold.value, *threshold.range, 0.1
         ),
         "concession": {
             "type": "Select",
@@ -111,7 +111,7 @@ class DashboardModel(GreyzoneModel):
         if stockpile_days not in (None, SEEDED):
             cfg.japan.stockpile_days = int(stockpile_days)
         if coalition_threshold is not None:
-            cfg.seeds.coalition_policy.formation_threshold.value = float(coalition_threshold)
+            cfg.seeds.coalition_members.members.US.salience_threshold.value = float(coalition_threshold)
         if concession is not None:
             cfg.japan.concession = bool(concession)
         if firms is not None:

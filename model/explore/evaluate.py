@@ -28,33 +28,36 @@ from model.config.spec import build_spec
 from model.explore.space import Parameter, apply
 from model.results.files import write_atomic_parquet
 from model.results.summary import national
-from model.sim.greyzone import GreyzoneModel
-from model.sim.outcomes import compute_outcomes
+from model.sim.paired import Replication, simulate
 
 log = logging.getLogger(__name__)
 
 # Scalar outcomes of one replication that explorations analyse: name -> (outcome, description);
 # every outcome is one of model.catalogue.outcomes.OUTCOMES, read as its national total.
 SCALARS: dict[str, tuple[str, str]] = {
-    "va_lost_52w_tn_yen": (
+    "pressure_52w_tn_yen": (
         "pressure_52w_yen",
-        "Japan's value added lost in the first 52 weeks, trillion yen",
+        "Japan's value added lost in the first 52 weeks minus its paired counterfactual's, trillion yen",
     ),
-    "va_lost_26w_tn_yen": (
+    "pressure_26w_tn_yen": (
         "pressure_26w_yen",
-        "Japan's value added lost in the first 26 weeks, trillion yen",
+        "Japan's value added lost in the first 26 weeks minus its paired counterfactual's, trillion yen",
     ),
     "china_share_y10": ("china_share_y10", "China's share of Japan's supply at year 10"),
     "coalition_formed": ("coalition_formed", "1 if the US/G7 coalition formed"),
-    "leverage_efficiency": (
-        "leverage_efficiency",
-        "trillion yen of 52-week pressure per point of share lost",
+    "leverage_lost_tonnes_y10": (
+        "leverage_lost_tonnes_y10",
+        "points of China's share of Japan's supply (tonnes) lost by year 10 against the counterfactual",
+    ),
+    "leverage_lost_world_y10": (
+        "leverage_lost_world_y10",
+        "points of China's share of the supply outside China lost by year 10 against the counterfactual",
     ),
     "japan_conceded": ("japan_conceded", "1 if Japan conceded"),
     "concession_week": ("concession_week", "weeks from the shock start to Japan's concession (NaN: never)"),
     "coalition_week": ("coalition_week", "weeks from the shock start to the coalition's formation"),
 }
-YEN_SCALE = {"va_lost_52w_tn_yen": PER_TRILLION, "va_lost_26w_tn_yen": PER_TRILLION}
+YEN_SCALE = {"pressure_52w_tn_yen": PER_TRILLION, "pressure_26w_tn_yen": PER_TRILLION}
 
 
 def scalar_outcomes(outcomes: pd.DataFrame) -> dict[str, float]:
@@ -71,17 +74,13 @@ def run_point(
     spec = build_spec(cfg)
     rows = []
     for replication in replications:
-        model = GreyzoneModel(spec, replication)
-        model.run()
-        series = model.recorder.result()
-        model.release_state()
-        rows.append({"replication": replication, **measure(series, spec, model.china.events)})
+        rows.append({"replication": replication, **measure(simulate(spec, replication), spec)})
     return rows
 
 
-def default_measure(series: Any, spec: Any, events: Any) -> dict[str, float]:
-    """The exploration scalars of one replication."""
-    return scalar_outcomes(compute_outcomes(series, spec, events))
+def default_measure(replication: Replication, spec: Any) -> dict[str, float]:
+    """The exploration scalars of one replication (and its counterfactual)."""
+    return scalar_outcomes(replication.outcomes)
 
 
 def _run_chunk(

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from model.config.errors import ConfigError, unknown_name
 from model.config.reader import Reader
 from model.explore.evaluate import SCALARS
+from model.explore.space import lever_ranges
 
 Check = Callable[[Reader, str], None]
 
@@ -81,7 +82,12 @@ def _extra(r: Reader, k: str) -> None:
     extras = r.sub(k)
     for key in extras.keys():
         spec = extras.sub(key)
-        bounds = spec.raw("range")
+        seeded = lever_ranges().get(key)
+        bounds = spec.raw("range", None if seeded is None else list(seeded))
+        if bounds is None:
+            raise ConfigError(
+                spec.key("range"), "missing; give [low, high] or seed the lever's range in seeds/levers"
+            )
         if (
             not isinstance(bounds, list)
             or len(bounds) != 2

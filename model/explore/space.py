@@ -18,8 +18,10 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from model.config.errors import ConfigError
+from model.config.paths import SEEDS_DIR
 
 SEEDS = "seeds"
+LEVERS_FILE = SEEDS_DIR / "levers" / "default.yaml"
 # A sector's product lines may carry at most all its value added: a draw above that is scaled down.
 _LINE_SHARE = "sectors.*.lines.*.va_share"
 
@@ -62,21 +64,34 @@ def seed_parameters(
     return found
 
 
+def lever_ranges() -> dict[str, tuple[float, float]]:
+    """The seeded ranges of the policy levers (seeds/levers/default.yaml): key -> (low, high)."""
+    levers = OmegaConf.to_container(OmegaConf.load(LEVERS_FILE))
+    return {str(key): (float(leaf["range"][0]), float(leaf["range"][1])) for key, leaf in levers.items()}
+
+
 def extra_parameters(cfg: DictConfig, extras: Mapping[str, Mapping[str, Any]]) -> list[Parameter]:
     """Run-config values as parameters: {key: {range: [low, high], integer, cases}}.
 
-    e.g. `japan.stockpile_days: {range: [0, 180]}`; `cases` limits a parameter to some cases
-    (e.g. the curbs' intensity applies to `ambiguous_curbs` only).
+    e.g. `japan.stockpile_days: {range: [0, 180]}`; without `range`, the lever's seeded range
+    (seeds/levers); `cases` limits a parameter to some cases (e.g. the curbs' intensity applies
+    to `ambiguous_curbs` only).
     """
     found = []
+    seeded = lever_ranges()
     for key, spec in extras.items():
+        spec = spec or {}
         where = f"explore.extra.{key}"
         if OmegaConf.select(cfg, key, default="<missing>") == "<missing>":
             raise ConfigError(where, "names no value of the run config (see `greyzone --cfg job`)")
         value = OmegaConf.select(cfg, key)
         if isinstance(value, bool) or not (value is None or isinstance(value, int | float)):
             raise ConfigError(where, f"is {value!r}; must name a numeric (or null) value")
-        bounds = list(spec.get("range") or [])
+        bounds = list(spec.get("range") or seeded.get(key) or [])
+        if not bounds:
+            raise ConfigError(
+                f"{where}.range", f"missing; give [low, high] or seed it in {LEVERS_FILE.name} (seeds/levers)"
+            )
         if len(bounds) != 2 or not float(bounds[1]) > float(bounds[0]):
             raise ConfigError(f"{where}.range", f"got {bounds}; must be [low, high] with high > low")
         low, high = float(bounds[0]), float(bounds[1])

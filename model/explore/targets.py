@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model.config.errors import ConfigError
-from model.sim.outcomes import compute_outcomes
+from model.sim.paired import Replication
 
 KINDS = ("monthly_imports", "price_multiple", "outcome")
 IMPORT_METRICS = {  # monthly_imports: the weekly deliveries an origin counts
@@ -92,10 +92,11 @@ class TargetMeasure:
     def __init__(self, targets: Sequence[Target]) -> None:
         self.targets = list(targets)
 
-    def __call__(self, series: Any, spec: Any, events: Any) -> dict[str, float]:
+    def __call__(self, replication: Replication, spec: Any) -> dict[str, float]:
+        series = replication.series
         dates = [spec.run.start_date + dt.timedelta(weeks=w) for w in range(series.weeks)]
         names = list(series.materials)
-        outcomes = None
+        outcomes = replication.outcomes
         values: dict[str, float] = {}
         for t in self.targets:
             if t.kind == "monthly_imports":
@@ -107,8 +108,6 @@ class TargetMeasure:
                 inside = [i for i, d in enumerate(dates) if lo <= d <= hi]
                 values[t.name] = float(path[inside].mean()) if inside else float("nan")
             else:
-                if outcomes is None:
-                    outcomes = compute_outcomes(series, spec, events)
                 rows = outcomes[
                     (outcomes["outcome"] == t.outcome)
                     & (outcomes["material"].isna() | (outcomes["material"] == "all"))

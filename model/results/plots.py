@@ -1,4 +1,5 @@
-"""Figures (matplotlib, PNG) from tidy tables: fans, distributions, heatmaps, tornado, trade-off."""
+"""Figures (matplotlib, PNG) from tidy tables: fans, distributions, heatmaps, tornado,
+the (leverage lost, pressure) frontier."""
 
 from __future__ import annotations
 
@@ -132,12 +133,15 @@ def heatmap(grid: pd.DataFrame, x: str, y: str, path: Path, title: str, unit: st
 
 
 def tornado(bars: pd.DataFrame, base: float, path: Path, title: str, unit: str) -> Path:
-    """One-at-a-time sensitivity: bars with columns parameter, low, high (outcome medians)."""
-    bars = bars.assign(span=(bars["high"] - bars["low"]).abs()).sort_values("span")
+    """One-at-a-time sensitivity: bars with columns parameter, low, high (a case's value);
+    a NaN side draws no bar."""
+    span = (bars["high"].fillna(base) - bars["low"].fillna(base)).abs()
+    bars = bars.assign(span=span).sort_values("span", kind="stable")
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(bars) + 1.8))
     ypos = np.arange(len(bars))
-    ax.barh(ypos, bars["low"] - base, left=base, color="#4c72b0", label="parameter at its low value")
-    ax.barh(ypos, bars["high"] - base, left=base, color="#dd8452", label="parameter at its high value")
+    low, high = (bars[side].fillna(base) - base for side in ("low", "high"))
+    ax.barh(ypos, low, left=base, color="#4c72b0", label="parameter at its low value")
+    ax.barh(ypos, high, left=base, color="#dd8452", label="parameter at its high value")
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(ypos, bars["parameter"])
     ax.set_xlabel(unit)
@@ -148,20 +152,58 @@ def tornado(bars: pd.DataFrame, base: float, path: Path, title: str, unit: str) 
     return save(fig, path)
 
 
-def tradeoff(points: pd.DataFrame, path: Path, title: str) -> Path:
-    """Japan's early pain against China's share lost, one point per replication, by case."""
-    fig, ax = plt.subplots(figsize=(8, 6))
-    for i, label in enumerate(dict.fromkeys(points["label"])):
-        rows = points[points["label"] == label]
-        ax.scatter(rows["share_lost"], rows["pain"], s=12, alpha=0.6, color=COLOURS(i % 10), label=label)
-    ax.set_xlabel("China's share of Japan's supply lost by year 10 (percentage points)")
-    ax.set_ylabel("Japan's value added lost in the first 26 weeks (trillion yen)")
-    ax.axvline(0, color="grey", linewidth=0.8)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
-    ax.set_title(title, fontsize=10)
+def frontier(points: pd.DataFrame, means: pd.DataFrame, path: Path, title: str) -> Path:
+    """The (leverage lost, pressure) frontier: one panel per weighting, one point per
+    replication per case, case means with their bootstrap bands as error bars, 0 marked.
+
+    `points`: label, weighting, leverage_lost (points), pressure (trillion yen), as
+    model.results.efficiency.paired_points gives; `means`: label, weighting, pressure_mean,
+    pressure_lo, pressure_hi, leverage_mean, leverage_lo, leverage_hi (efficiency_table).
+    """
+    weightings = list(dict.fromkeys(points["weighting"]))
+    labels = list(dict.fromkeys(points["label"]))
+    fig, axes = plt.subplots(
+        1, len(weightings), figsize=(5.2 * len(weightings) + 1, 5.2), squeeze=False, sharey=True
+    )
+    for ax, weighting in zip(axes.flat, weightings, strict=True):
+        rows = points[points["weighting"] == weighting]
+        cases = means[means["weighting"] == weighting]
+        for i, label in enumerate(labels):
+            colour = COLOURS(i % 10)
+            mine = rows[rows["label"] == label]
+            ax.scatter(mine["leverage_lost"], mine["pressure"], s=10, alpha=0.35, color=colour, label=label)
+            for r in cases[cases["label"] == label].itertuples(index=False):
+                if np.isnan(r.pressure_mean) or np.isnan(r.leverage_mean):
+                    continue
+                ax.errorbar(
+                    [r.leverage_mean],
+                    [r.pressure_mean],
+                    xerr=_spread(r.leverage_mean, r.leverage_lo, r.leverage_hi),
+                    yerr=_spread(r.pressure_mean, r.pressure_lo, r.pressure_hi),
+                    fmt="D",
+                    markersize=6,
+                    color=colour,
+                    markeredgecolor="black",
+                    capsize=3,
+                    zorder=5,
+                )
+        ax.axvline(0, color="grey", linewidth=0.9)
+        ax.axhline(0, color="grey", linewidth=0.5, linestyle=":")
+        ax.set_xlabel(f"Leverage lost by year 10, {weighting} (points vs counterfactual)")
+        ax.set_title(weighting, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes.flat[0].set_ylabel("Pressure, first 52 weeks (trillion yen vs counterfactual)")
+    axes.flat[0].legend(loc="best", fontsize=7)
+    fig.suptitle(f"{title}\ndots: replications; diamonds: case means with 90% bootstrap bands", fontsize=11)
     fig.tight_layout()
     return save(fig, path)
+
+
+def _spread(mean: float, lo: float, hi: float) -> list[list[float]] | None:
+    """Error-bar lengths below and above `mean` (None without a band)."""
+    if np.isnan(lo) or np.isnan(hi):
+        return None
+    return [[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]]
 
 
 def save(fig, path: Path) -> Path:

@@ -14,33 +14,38 @@ import numpy as np
 import pandas as pd
 
 from model.catalogue.outcomes import ALL, HEADLINE_BY_KEY, HEADLINES
-from model.catalogue.units import PER_TRILLION, YEN_PER_TRILLION
-from model.results import plots
+from model.catalogue.units import PER_TRILLION
+from model.results import efficiency, plots
 from model.results.aggregate import Aggregate, aggregate, jobs_table
 from model.results.files import write_atomic_parquet, write_atomic_text
-from model.results.summary import cell, format_table, percentile_table, select
+from model.results.summary import cell, format_table, markdown_table, percentile_table, select
 
 log = logging.getLogger(__name__)
 CASE = ["job", "label"]  # a summary's groups: one per job, shown by its label
 KEY_OUTCOMES = (  # headline keys (model.catalogue.outcomes)
     "pressure_26w_yen[all]",
     "va_lost_first_year_pct_gdp[all]",
+    "pressure_52w_yen[all]",
     "china_share_y10[all]",
-    "decoupling_points[all]",
-    "leverage_efficiency[all]",
+    "leverage_lost_tonnes_y10[all]",
     "coalition_formed",
     "japan_conceded",
     "lift_week",
 )
 DISTRIBUTIONS = (
     "pressure_26w_yen[all]",
-    "decoupling_points[all]",
-    "leverage_efficiency[all]",
+    "pressure_52w_yen[all]",
+    "leverage_lost_tonnes_y10[all]",
     "va_lost_first_year_pct_gdp[all]",
     "china_share_y10[all]",
     "lift_week",
 )
 MAX_FAN_CASES = 10
+TORNADO_WEIGHTING = "tonnes"  # the tornado's efficiency: ratio of means, tonnes, year 10
+HEATMAPS = (  # outcome, where (material or sector), unit, scale
+    ("pressure_52w_yen", ALL, "trillion yen vs counterfactual", PER_TRILLION),
+    ("leverage_lost_tonnes_y10", ALL, "points vs counterfactual", 1.0),
+)
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Report:
     aggregate: Aggregate
     summary: pd.DataFrame
     figures: list[Path]
+    efficiency: pd.DataFrame  # efficiency.efficiency_table per case (job, label) and weighting
 
 
 def write_report(root: Path) -> Report:
@@ -64,10 +70,11 @@ def write_report(root: Path) -> Report:
             write_atomic_parquet(root / "fan_quantiles.parquet", agg.fan)
             write_atomic_text(root / "summary.csv", summary.to_csv(index=False))
         write_atomic_text(root / "jobs.csv", jobs_table(agg.jobs).to_csv(index=False))
-    figures = _figures(agg, root / "figures") if not agg.outcomes.empty else []
-    text = _markdown(agg, summary, figures, root, sweep)
+    table = pd.DataFrame() if agg.outcomes.empty else efficiency.efficiency_table(agg.outcomes, by=CASE)
+    figures, notes = _figures(agg, table, root / "figures") if not agg.outcomes.empty else ([], {})
+    text = _markdown(agg, summary, table, figures, notes, root, sweep)
     write_atomic_text(root / "report.md", text)
-    return Report(root, root / "report.md", agg, summary, figures)
+    return Report(root, root / "report.md", agg, summary, figures, table)
 
 
 def print_summary(report: Report) -> None:
@@ -112,16 +119,11 @@ def _short_label(label: str) -> str:
 
 
 # figures ---------------------------------------------------------------------------------------
-def _figures(agg: Aggregate, folder: Path) -> list[Path]:
+def _figures(agg: Aggregate, table: pd.DataFrame, folder: Path) -> tuple[list[Path], dict[str, str]]:
+    """Every figure of the report, and the notes shown under some of them (by file name)."""
     title = agg.study.get("name") or agg.root.name
     out = agg.outcomes
-    figures = [
-        plots.tradeoff(
-            _tradeoff_points(out),
-            folder / "tradeoff.png",
-            f"{title}: Japan's early pain against China's share lost",
-        )
-    ]
+    figures = [_frontier(out, table, folder / "frontier.png", title)]
     labels = list(dict.fromkeys(out["label"]))
     if len(labels) <= MAX_FAN_CASES and not agg.fan.empty:
         figures.append(plots.fan_overlay(agg.fan, "Dy", folder / "fans.png", f"{title}: weekly paths"))
@@ -134,31 +136,25 @@ def _figures(agg: Aggregate, folder: Path) -> list[Path]:
         )
     figures.append(plots.distributions(panels, folder / "distributions.png", f"{title}: outcomes by case"))
     figures.extend(_heatmaps(agg, folder, title))
-    tornado = _tornado(agg, folder, title)
+    notes = {}
+    tornado = _tornado(agg, table, folder, title)
     if tornado is not None:
-        figures.append(tornado)
-    return figures
+        figures.append(tornado[0])
+        if tornado[1]:
+            notes[tornado[0].name] = tornado[1]
+    return figures, notes
+
+
+def _frontier(out: pd.DataFrame, table: pd.DataFrame, path: Path, title: str) -> Path:
+    points = efficiency.paired_points(out, CASE)
+    points = points[points["paired"] == 1]
+    return plots.frontier(points, table, path, f"{title}: pressure against leverage lost")
 
 
 def _key_mask(out: pd.DataFrame, key: str | None) -> pd.Series:
     if key is None:
         return out["material"].isna() & out["sector"].isna()
     return (out["material"] == key) | (out["sector"] == key)
-
-
-def _tradeoff_points(out: pd.DataFrame) -> pd.DataFrame:
-    pain = out[(out["outcome"] == "pressure_26w_yen") & (out["sector"] == ALL)]
-    lost = out[(out["outcome"] == "decoupling_points") & (out["material"] == ALL)]
-    merged = pain[["job", "label", "replication", "value"]].merge(
-        lost[["job", "replication", "value"]], on=["job", "replication"], suffixes=("_pain", "_lost")
-    )
-    return pd.DataFrame(
-        {
-            "label": merged["label"],
-            "pain": merged["value_pain"] / YEN_PER_TRILLION,
-            "share_lost": merged["value_lost"],
-        }
-    )
 
 
 def _medians(out: pd.DataFrame, outcome: str, key: str, by: list[str]) -> pd.DataFrame:
@@ -181,10 +177,7 @@ def _heatmaps(agg: Aggregate, folder: Path, title: str) -> list[Path]:
     for key, frame in groups:
         key = key if isinstance(key, tuple) else (key,)
         suffix = "_".join(str(k) for k in key)
-        for outcome, where, unit, scale in (
-            ("leverage_efficiency", ALL, "trillion yen per point lost", 1.0),
-            ("pressure_26w_yen", ALL, "trillion yen", PER_TRILLION),
-        ):
+        for outcome, where, unit, scale in HEATMAPS:
             grid = _medians(frame, outcome, where, [x, y])
             grid["value"] *= scale
             name = f"heatmap_{outcome}{'_' + suffix if suffix else ''}.png"
@@ -193,46 +186,104 @@ def _heatmaps(agg: Aggregate, folder: Path, title: str) -> list[Path]:
     return figures
 
 
-def _tornado(agg: Aggregate, folder: Path, title: str) -> Path | None:
-    """One-at-a-time bars of median leverage efficiency: <name>_low/_high cases around `base`,
-    or, in a Cartesian sweep, each parameter's extremes with the others at their middle value."""
+def _tornado(agg: Aggregate, table: pd.DataFrame, folder: Path, title: str) -> tuple[Path, str] | None:
+    """One-at-a-time bars of leverage efficiency (ratio of means, tonnes, year 10) per case.
+
+    Only cases with verdict "ok" get a bar: a case within noise (or gaining leverage, too few
+    replications, unpaired) gets none, and the note under the figure names it. When the base
+    case itself is not "ok", no efficiency bar can be drawn: the figure shows mean 52-week
+    pressure instead, and the note says so.
+    """
+    cases = _case_values(agg, table)
+    layout = _oat_layout(cases, agg.parameters)
+    if layout is None:
+        return None
+    base_job, sides = layout
+    verdict = dict(zip(cases["job"], cases["verdict"], strict=True))
+    label = dict(zip(cases["job"], cases["label"], strict=True))
+    if verdict[base_job] == efficiency.OK:
+        drawn = cases["efficiency_mean"].where(cases["verdict"] == efficiency.OK)
+        value = dict(zip(cases["job"], drawn, strict=True))
+        shown = "leverage efficiency (case-level, ratio of means)"
+        unit = "leverage efficiency (trillion yen per point lost, tonnes, year 10)"
+        missing = [j for _, lo, hi in sides for j in (lo, hi) if verdict[j] != efficiency.OK]
+        note = "; ".join(f"{label[j]}: {verdict[j]}" for j in missing)
+        note = f'No bar for cases whose efficiency is not "ok" ({note}).' if note else ""
+    else:
+        value = dict(zip(cases["job"], cases["pressure_mean"], strict=True))
+        shown = "mean 52-week pressure"
+        unit = "pressure, first 52 weeks (trillion yen vs counterfactual), mean"
+        note = (
+            f"The base case's leverage efficiency is not divided ({verdict[base_job]}), so this "
+            "tornado shows mean 52-week pressure, not efficiency."
+        )
+    if np.isnan(value[base_job]):
+        return None
+    bars = pd.DataFrame(
+        [
+            {"parameter": _bar_name(name, lo, hi, value, verdict), "low": value[lo], "high": value[hi]}
+            for name, lo, hi in sides
+        ],
+        columns=["parameter", "low", "high"],
+    )
+    path = plots.tornado(
+        bars,
+        float(value[base_job]),
+        folder / "tornado.png",
+        f"{title}: one-at-a-time sensitivity of {shown}",
+        unit,
+    )
+    return path, note
+
+
+def _bar_name(name: str, low: int, high: int, value: dict, verdict: dict) -> str:
+    """A tornado bar's name, with the verdict of a side that draws no bar."""
+    missing = [f"{side}: {verdict[j]}" for side, j in (("low", low), ("high", high)) if np.isnan(value[j])]
+    return f"{name} ({'; '.join(missing)})" if missing else name
+
+
+def _case_values(agg: Aggregate, table: pd.DataFrame) -> pd.DataFrame:
+    """One row per job: job, label, case, the swept parameters, and the tornado's efficiency
+    row (efficiency_mean, pressure_mean, verdict)."""
     out = agg.outcomes
-    med = _medians(out, "leverage_efficiency", ALL, ["job", "case", *agg.parameters])
-    cases = set(med["case"].dropna())
-    bars = []
-    if "base" in cases:
-        base = float(med.loc[med["case"] == "base", "value"].iloc[0])
-        for low in sorted(c for c in cases if c.endswith("_low")):
+    keys = ["job", "case", *agg.parameters]
+    jobs = out[keys].drop_duplicates("job")
+    rows = table[table["weighting"] == TORNADO_WEIGHTING]
+    rows = rows[["job", "label", "efficiency_mean", "pressure_mean", "verdict"]]
+    return jobs.merge(rows, on="job", how="inner", sort=False)
+
+
+def _oat_layout(cases: pd.DataFrame, parameters: list[str]) -> tuple[int, list[tuple[str, int, int]]] | None:
+    """The base job and (bar name, low job, high job) of a one-at-a-time design: <name>_low and
+    <name>_high cases around `base`, or, in a Cartesian sweep, each parameter's extremes with
+    the others at their middle value; None when the sweep is neither."""
+    names = set(cases["case"].dropna())
+    sides = []
+    if "base" in names:
+        job_of = dict(zip(cases["case"], cases["job"], strict=False))
+        for low in sorted(c for c in names if c.endswith("_low")):
             name = low.removesuffix("_low")
-            if f"{name}_high" in cases:
-                value = dict(zip(med["case"], med["value"], strict=False))
-                bars.append({"parameter": name, "low": value[low], "high": value[f"{name}_high"]})
-    elif agg.parameters and len(med) > 1 and not cases:
-        middle = {p: _levels(med[p])[len(_levels(med[p])) // 2] for p in agg.parameters}
-        at_base = np.logical_and.reduce([med[p] == middle[p] for p in agg.parameters])
+            if f"{name}_high" in names:
+                sides.append((name, job_of[low], job_of[f"{name}_high"]))
+        base = job_of["base"]
+    elif parameters and len(cases) > 1 and not names:
+        middle = {p: _levels(cases[p])[len(_levels(cases[p])) // 2] for p in parameters}
+        at_base = np.logical_and.reduce([cases[p] == middle[p] for p in parameters])
         if not at_base.any():
             return None
-        base = float(med.loc[at_base, "value"].iloc[0])
-        for p in agg.parameters:
-            others = [q for q in agg.parameters if q != p]
-            line = med[np.logical_and.reduce([med[q] == middle[q] for q in others])] if others else med
+        base = cases.loc[at_base, "job"].iloc[0]
+        for p in parameters:
+            others = [q for q in parameters if q != p]
+            line = cases[np.logical_and.reduce([cases[q] == middle[q] for q in others])] if others else cases
             values = _levels(line[p])
             if len(values) < 2:
                 continue
-            low = float(line.loc[line[p] == values[0], "value"].iloc[0])
-            high = float(line.loc[line[p] == values[-1], "value"].iloc[0])
-            bars.append({"parameter": f"{p} ({values[0]} .. {values[-1]})", "low": low, "high": high})
+            low = line.loc[line[p] == values[0], "job"].iloc[0]
+            high = line.loc[line[p] == values[-1], "job"].iloc[0]
+            sides.append((f"{p} ({values[0]} .. {values[-1]})", low, high))
     else:
         return None
-    if not bars:
-        return None
-    return plots.tornado(
-        pd.DataFrame(bars),
-        base,
-        folder / "tornado.png",
-        f"{title}: one-at-a-time sensitivity of median leverage efficiency",
-        "leverage efficiency (trillion yen per point lost), median",
-    )
+    return (base, sides) if sides else None
 
 
 def _levels(column: pd.Series) -> list:
@@ -242,7 +293,15 @@ def _levels(column: pd.Series) -> list:
 
 
 # markdown --------------------------------------------------------------------------------------
-def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: Path, sweep: bool) -> str:
+def _markdown(
+    agg: Aggregate,
+    summary: pd.DataFrame,
+    table: pd.DataFrame,
+    figures: list[Path],
+    notes: dict[str, str],
+    root: Path,
+    sweep: bool,
+) -> str:
     study = agg.study
     name = study.get("name") or ("sweep" if sweep else "run")
     lines = [f"# Report: {name}" + (f" (version {study['version']})" if study.get("version") else ""), ""]
@@ -278,9 +337,12 @@ def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: 
     lines += markdown_table(
         header, [[label] + [cells.get((job, key), "") for key in keys] for job, label in cases]
     )
-    lines += ["", "## Figures", ""]
+    lines += ["", *efficiency_section(table)]
+    lines += ["## Figures", ""]
     for figure in figures:
         lines += [f"![{figure.stem}](figures/{figure.name})", ""]
+        if notes.get(figure.name):
+            lines += [f"*{notes[figure.name]}*", ""]
     lines += ["## All headline outcomes", ""]
     lines += markdown_table(
         ["outcome", *(label for _, label in cases)],
@@ -302,13 +364,30 @@ def _markdown(agg: Aggregate, summary: pd.DataFrame, figures: list[Path], root: 
     return "\n".join(lines)
 
 
-def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    def clean(cell: str) -> str:
-        return str(cell).replace("|", "\\|").replace("\n", " ")
+def efficiency_section(table: pd.DataFrame) -> list[str]:
+    """The "Leverage efficiency" section of report.md from an efficiency table (per case and
+    weighting, model.results.efficiency.efficiency_table)."""
+    low, high = efficiency.BAND
+    lines = [
+        "## Leverage efficiency",
+        "",
+        "Efficiency is a ratio of means over a case's replications: mean pressure (Japan's value "
+        "added lost in the first 52 weeks minus its paired counterfactual's, trillion yen) over "
+        "mean leverage lost (China's share at year 10 in the counterfactual minus in the run, "
+        "percentage points), in trillion yen per point. Leverage lost is against the paired "
+        "counterfactual: the same replication without China's measure, on the same random "
+        f"numbers. Bands are {high - low:g}% percentile bootstrap bands ({low:g}th-{high:g}th "
+        f"percentiles of {efficiency.RESAMPLES} resamples of replications, pressure and leverage "
+        "resampled together). Weightings: China's share of Japan's supply by tonnes, by value, "
+        'and of the world\'s supply outside China. Rows "within noise" (the band of leverage lost '
+        'includes 0) are not divided; "gains leverage": the whole band is below 0 (China\'s share '
+        'rises); "unpaired": run without a counterfactual (run.counterfactual=none); "too few '
+        'replications": one replication gives no band.',
+        "",
+    ]
+    if table.empty:
+        return [*lines, "No replication to summarise.", ""]
+    return [*lines, *efficiency.format_efficiency(table), ""]
 
-    lines = ["| " + " | ".join(map(clean, header)) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(map(clean, row)) + " |" for row in rows]
-    return lines
 
-
-__all__ = ["Report", "markdown_table", "print_summary", "write_report"]
+__all__ = ["Report", "efficiency_section", "markdown_table", "print_summary", "write_report"]

@@ -107,3 +107,14 @@ def cell(row) -> str:
     if row.kind == "event":
         text += f" (n={row.n})"
     return text
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table as lines; "|" in cells escaped, newlines flattened."""
+
+    def clean(cell: str) -> str:
+        return str(cell).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(clean, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(clean, row)) + " |" for row in rows]
+    return lines

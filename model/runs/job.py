@@ -42,8 +42,8 @@ from model.results.summary import format_table, percentile_table
 from model.runs.checkpoint import Checkpoints, fingerprint
 from model.runs.directory import ParquetStream, RunDirectoryError, prepare_run_dir
 from model.runs.resources import check_memory
-from model.sim.greyzone import GreyzoneModel
-from model.sim.outcomes import compute_outcomes
+from model.sim.agents.china import PolicyEvent
+from model.sim.paired import simulate
 from model.sim.recorder import WeeklySeries
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "ma
 FILES = {
     "weekly.parquet": "weekly series, tidy: replication, week, date, metric, material, sector, value",
     "outcomes.parquet": "outcomes per replication, tidy: replication, outcome, material, sector, value",
-    "policy_events.parquet": "China's policy changes: replication, week, date, instrument, intensity, cause",
+    "policy_events.parquet": (
+        "China's policy changes: replication, week, date, instrument, intensity, formal, cause, kind"
+    ),
     "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
     "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost (single runs)",
     MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
@@ -118,29 +120,30 @@ def run_job(
     weekly = ParquetStream(out / "weekly.parquet")
     outcomes = ParquetStream(out / "outcomes.parquet")
     fan_layout = FanPaths(run.fan_materials)  # which series a replication's fan paths hold
+    paired_seconds = 0.0
     try:
         for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
             tick = time.perf_counter()
-            model = GreyzoneModel(spec, replication)
-            model.run()
-            series = model.recorder.result()
-            model.release_state()
+            result = simulate(spec, replication)
+            series = result.series
             store.save(
                 replication,
                 series.to_frame(),
-                compute_outcomes(series, spec, model.china.events),
-                _events(model),
+                result.outcomes,
+                _events(spec, replication, result.events),
                 fan_paths(series, fan_layout),
                 series.dates,
             )
+            paired_seconds += result.counterfactual_seconds
             if run.progress:
                 log.info(
-                    "%s: replication %d/%d (index %d) done in %.2f s",
+                    "%s: replication %d/%d (index %d) done in %.2f s (counterfactual %.2f s)",
                     name,
                     done,
                     run.replications,
                     replication,
                     time.perf_counter() - tick,
+                    result.counterfactual_seconds,
                 )
         fans, events = FanPaths(run.fan_materials), []
         for saved_replication in store.replications(indices):
@@ -181,6 +184,8 @@ def run_job(
         raise
     wall = time.perf_counter() - clock
     meta = _metadata(spec, started, wall, overrides, job, config_print)
+    meta["counterfactual"] = run.counterfactual
+    meta["counterfactual_seconds"] = round(paired_seconds, 3)  # the cost of the pairing, this session
     write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
     store.remove()
     log.info("%s: finished in %.1f s (%.2f s per replication)", name, wall, wall / run.replications)
@@ -220,21 +225,22 @@ def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobRe
     return JobResult(out, spec, outcome_table, fan, events, percentile_table(outcome_table), meta)
 
 
-def _events(model: GreyzoneModel) -> pd.DataFrame:
-    start = model.spec.run.start_date
+def _events(spec: ModelSpec, replication: int, events: Sequence[PolicyEvent]) -> pd.DataFrame:
+    start = spec.run.start_date
     rows = [
         {
-            "replication": model.replication,
+            "replication": replication,
             "week": e.week,
             "date": start + dt.timedelta(weeks=e.week),
             "instrument": e.instrument,
             "intensity": e.intensity,
             "formal": e.formal,
             "cause": e.cause,
+            "kind": e.kind,
         }
-        for e in model.china.events
+        for e in events
     ]
-    columns = ["replication", "week", "date", "instrument", "intensity", "formal", "cause"]
+    columns = ["replication", "week", "date", "instrument", "intensity", "formal", "cause", "kind"]
     return pd.DataFrame(rows, columns=columns)
 
 

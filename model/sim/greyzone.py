@@ -16,14 +16,16 @@ from model.sim.agents.japan import JapanGovernment
 from model.sim.agents.regions import RegionBuyer, Regions
 from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
 from model.sim.embedded import EmbeddedImports
+from model.sim.evidence import Evidence
 from model.sim.licensing import LicenceAuthority, whole_week_moments
 from model.sim.logistics import Pipeline, pipeline_weeks
 from model.sim.market import Market
 from model.sim.policy import PolicyState
 from model.sim.population import build_population
 from model.sim.recorder import TRAILING_WEEKS, Recorder
-from model.sim.signals import Signals
-from model.sim.trade import Trade
+from model.sim.signals import Signals, WeekSignals
+from model.sim.streams import Streams
+from model.sim.trade import Trade, TradeWeek
 
 
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
@@ -53,13 +55,15 @@ class GreyzoneModel(Model):
         materials = seeds.materials
 
         population = build_population(spec, self.rng)
+        self.streams = Streams.spawn(self.rng)
         licensed = materials.controlled.copy()
         self.firms = Firms(spec, population, licensed)
         JapaneseFirm.create_agents(self, population.sector.size, index=np.arange(population.sector.size))
 
         scheduled = PolicyState.from_scenario(spec.scenario.china, materials)
-        self.china = ChinaGovernment(self, spec, scheduled)
-        self.coalition = Coalition(self, spec)
+        # political draws in a fixed order whatever the scenario: China's tolerance, then members
+        self.china = ChinaGovernment(self, spec, scheduled, self.streams.politics)
+        self.coalition = Coalition(self, spec, self.streams.politics)
         exporter_names = seeds.suppliers.exporter_names
         self.exporters = ExporterBook(len(exporter_names), population.exporter)
         ChineseExporter.create_agents(
@@ -97,6 +101,10 @@ class GreyzoneModel(Model):
         self.normal_row_exports = normal_exports - self.trade.china_normal_weekly  # settled in spin-up
         self.normal_row_revenue = float(self.normal_row_exports @ self.market.base_export) * KG_PER_TONNE
         self.week = -spec.run.spinup_weeks
+        self.evidence = Evidence(
+            seeds.visibility, _normal_denial(spec, self.trade.china_normal_weekly), self.week
+        )
+        self._spinup_world: list[tuple[np.ndarray, np.ndarray]] = []
         self.embedded = EmbeddedImports(spec, licensed, start_week=self.week)
         self._fill_pipeline(self.week)
         self.embedded.prefill(self.pipeline, self.firms, self.week)
@@ -105,8 +113,10 @@ class GreyzoneModel(Model):
         self.delivered_smoothed = self.normal_weekly_demand.copy()
         self._smoothing = seeds.market.supply_smoothing_weeks
         self.shortfall = np.zeros(len(materials.names))
+        self._last_review, self._last_hold = 0.0, 0.0
         self.recorder = Recorder(self)
         self._spin_up()
+        self.evidence.set_normal(TRAILING_WEEKS)
 
     # schedule ----------------------------------------------------------------------------
     def step(self) -> None:
@@ -133,13 +143,10 @@ class GreyzoneModel(Model):
         if adapt:
             self.china.review(week, japan, coalition, self.signals)  # 1. China's policy
             policy = self.china.policy
-            coalition.act(
-                week,
-                self.signals.visibility(policy),  # 2. coalition
-                self.signals.severity,
-                policy,
-            )
-            japan.act(week, self.signals, policy, coalition, self.rng)  # 3. Japan's government
+            visibility = self.evidence.update(week, policy)  # 2. what outsiders see; the coalition
+            signals = self.signals
+            coalition.act(week, visibility, signals.severity, signals.block_severity, policy)
+            japan.act(week, visibility, signals, policy, coalition, self.streams.politics)  # 3. Japan
             releases = japan.stockpile.release(self.shortfall, firms.unmet)
             allied = coalition.stockpile.release(self.shortfall, firms.unmet, already=releases)
             refill = japan.stockpile.plan_refill()
@@ -150,7 +157,7 @@ class GreyzoneModel(Model):
         orders = firms.place_orders(self.pipeline.in_transit, self.trade.china_pipeline())  # 4. orders
         row_orders = regions.place_orders(policy, market.circumvention_gap)
         flows = self.trade.clear(  # 5. licences, shipping, the world pool
-            week, orders, row_orders, policy, market, self.supply, refill, self.rng
+            week, orders, row_orders, policy, market, self.supply, refill, self.streams
         )
         self.embedded.order(week, policy, firms.need.sum(axis=0) / self.normal_weekly_demand)
         embedded = self.embedded.ship(week, policy, firms, self.pipeline)
@@ -165,6 +172,7 @@ class GreyzoneModel(Model):
         delivered = _receive(firms.inventory, arrived, releases, allied)
         self.delivered_smoothed += (delivered - self.delivered_smoothed) / self._smoothing
         row_arrived = regions.deliver(week, self._smoothing)
+        self._observe(flows, japan_exports)
         if adapt:  # 7. prices
             market.update(self._world_excess_demand(), industry.excess_stock_weeks)
         production = firms.produce()  # 8. production
@@ -182,12 +190,12 @@ class GreyzoneModel(Model):
             free = self.supply.weekly_capacity - firms.committed_nonchina() - regions.committed.sum(axis=0)
             granted = firms.diversify(week, free, japan.diversification_subsidy, competing_t=row_request)
             regions.diversify(week, granted)
-            firms.substitute(week, market.contract_multiple, self.rng)
+            firms.substitute(week, market.contract_multiple, self.streams.substitution)
             cofinance = 1.0 - (1.0 - japan.cofinance_share) * (1.0 - coalition.cofinance_share)
             self.supply.advance(  # 10. suppliers
                 week,
                 market.contract_multiple,
-                self.rng,
+                self.streams.investment,
                 cofinance,
                 self.spec.seeds.japan_policy.cofinance_lag_cut,
             )
@@ -195,15 +203,23 @@ class GreyzoneModel(Model):
                 week, flows, by_origin, releases, allied, production, row_arrived
             )  # 11. data
             self.signals.update(
-                production.value_added_lost.sum(),
-                flows.china_shipped + embedded,
-                flows.blocked + self.embedded.blocked,
-                self.exporters.week_revenue_usd,
-                self.firms.unmet.sum(axis=0),
-                production.need,
+                WeekSignals(
+                    va_lost_yen=float(production.value_added_lost.sum()),
+                    japan_revenue_usd=self.exporters.week_revenue_usd,
+                    row_revenue_usd=self.exporters.week_row_revenue_usd,
+                    japan_unmet_t=production.unmet,
+                    japan_need_t=production.need,
+                    block_unmet_t=regions.unmet,
+                    block_need_t=regions.need,
+                    world_china_t=self._world_china_sourcing(),
+                    world_total_t=firms.need.sum(axis=0) + regions.need.sum(axis=0),
+                )
             )
         else:
             self._spinup_exports.append((japan_exports, row_exports))
+            self._spinup_world.append(
+                (self._world_china_sourcing(), firms.need.sum(axis=0) + regions.need.sum(axis=0))
+            )
         self.week += 1
 
     def _spin_up(self) -> None:
@@ -218,10 +234,37 @@ class GreyzoneModel(Model):
             self.china_industry.reset_normal(settled.sum(axis=0))
             self.normal_row_exports = settled[1]
             self.normal_row_revenue = float(settled[1] @ self.market.base_export) * KG_PER_TONNE
-            self.signals.set_normal_revenue(settled[0] @ self.market.base_export * KG_PER_TONNE)
+            world = np.sum(self._spinup_world[-min(len(self._spinup_world), TRAILING_WEEKS) :], axis=0)
+            self.signals.set_normal(
+                settled[0] @ self.market.base_export * KG_PER_TONNE,
+                self.normal_row_revenue,
+                world[0],
+                world[1],
+            )
         self._spinup_exports = []
+        self._spinup_world = []
 
     # helpers -------------------------------------------------------------------------------
+    def _world_china_sourcing(self) -> np.ndarray:
+        """Tonnes per week of the world's need outside China sourced from China by contract
+        (Japan's firms and the blocks): what diversification moves, not what a measure blocks."""
+        firms, regions = self.firms, self.regions
+        return (firms.sourcing.china * firms.need).sum(axis=0) + (regions.china * regions.need).sum(axis=0)
+
+    def _observe(self, flows: TradeWeek, japan_exports: np.ndarray) -> None:
+        """This week's evidence of curbs as firms see it: the value share of their China orders
+        blocked, China's lead time (review plus customs hold) and imports from China (value)."""
+        price = self.spec.seeds.materials.price_usd_per_kg
+        blocked = float((flows.blocked + self.embedded.blocked) @ price)
+        shipped = float(japan_exports @ price)
+        seen = flows.observations
+        reviewed, holds = float(seen.reviewed.sum()), float(seen.holds.sum())
+        review = float(seen.review_sum.sum()) / reviewed if reviewed > 0 else self._last_review
+        hold = float(seen.hold_sum.sum()) / holds if holds > 0 else self._last_hold
+        self._last_review, self._last_hold = review, hold
+        share = blocked / (blocked + shipped) if blocked + shipped > 0 else 0.0
+        self.evidence.observe(share, review + hold, shipped)
+
     def _world_excess_demand(self) -> np.ndarray:
         """The world's ex-China excess demand, as a share of its normal weekly demand.
 
@@ -294,6 +337,14 @@ class GreyzoneModel(Model):
         self.pipeline.arrivals[slot] += weekly
         self.pipeline.by_origin[slot, origin] += weekly.sum(axis=0)
         self.pipeline.in_transit += weekly
+
+
+def _normal_denial(spec: ModelSpec, normal_china_weekly_t: np.ndarray) -> float:
+    """The value share of Japan's China orders denied in normal times (routine denials)."""
+    materials = spec.seeds.materials
+    value = normal_china_weekly_t * materials.price_usd_per_kg
+    denied = np.where(materials.controlled, 1.0 - spec.seeds.licensing.routine_approval, 0.0)
+    return float(denied @ value / value.sum()) if value.sum() > 0 else 0.0
 
 
 @njit(cache=True)

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from model.catalogue.outcomes import ALL
-from model.catalogue.units import WEEKS_PER_YEAR, YEN_PER_TRILLION
+from model.catalogue.outcomes import ALL, LEVERAGE_WEIGHTINGS, LEVERAGE_YEARS
+from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec, price_bounds
 from model.sim.agents.china import PolicyEvent
 from model.sim.recorder import TRAILING_WEEKS, WeeklySeries
 
 
 def compute_outcomes(
-    series: WeeklySeries, spec: ModelSpec, events: Sequence[PolicyEvent] = ()
+    series: WeeklySeries,
+    spec: ModelSpec,
+    events: Sequence[PolicyEvent] = (),
+    counterfactual: WeeklySeries | None = None,
 ) -> pd.DataFrame:
     """Tidy outcomes of one replication: replication, outcome, material, sector, value.
 
-    `events` are China's policy changes (for lift timing and causes).
+    `events` are China's policy changes (for lift timing and causes); `counterfactual` is the
+    same replication without China's measures (model/sim/paired.py). Without one, the paired
+    outcomes (pressure, leverage lost, China's revenue cost) are NaN and `paired` is 0.
     """
     start = min(spec.scenario.china.start_week, series.weeks - 1)
     mat, sec = series.material, series.sector
@@ -88,7 +94,8 @@ def compute_outcomes(
     per_material("belief_spread_mean_weeks", spread.mean(axis=0), None)
     per_material("approval_belief_dispersion_peak", mat["belief_approval_sd"][start:].max(axis=0), None)
 
-    rows.extend(_strategic(series, spec, events, start, china_start))
+    rows.extend(_strategic(series, spec, events, start))
+    rows.extend(_paired(series, counterfactual, spec, start))
 
     frame = pd.DataFrame(rows, columns=["outcome", "material", "sector", "value"])
     frame.insert(0, "replication", np.int32(series.replication))
@@ -142,6 +149,7 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 Row = tuple[str, str | None, str | None, float]
+PERCENT = 100.0
 LIFT_CAUSES = {
     "Japan conceded": "lifted_after_concession",
     "WTO ruling": "lifted_by_wto",
@@ -154,7 +162,6 @@ def _strategic(
     spec: ModelSpec,
     events: Sequence[PolicyEvent],
     start: int,
-    china_start: tuple[np.ndarray, float],
 ) -> list[Row]:
     """Politics, leverage and resilience outcomes."""
     mat, sc, names = series.material, series.scalar, series.materials
@@ -172,7 +179,7 @@ def _strategic(
     conceded = sc["japan_conceded"]
     rows.append(("japan_conceded", None, None, float(conceded.max() > 0)))
     event("concession_week", conceded)
-    lifts = [e for e in events if e.instrument == "none" and e.week >= start]
+    lifts = [e for e in events if e.kind == "lift" and e.week >= start]  # a quota change is no lift
     lift = lifts[0] if lifts else None
     rows.append(("measure_lifted", None, None, float(lift is not None)))
     rows.append(("lift_week", None, None, float(lift.week - start) if lift else float("nan")))
@@ -203,7 +210,7 @@ def _strategic(
         )
     )
 
-    for year in (1, 3, 5, 10):
+    for year in LEVERAGE_YEARS:
         end = min(start + WEEKS_PER_YEAR * year, weeks)
         share, total = _china_share(mat, max(0, end - TRAILING_WEEKS), end)
         rows.extend((f"china_share_y{year}", m, None, float(v)) for m, v in zip(names, share, strict=True))
@@ -213,17 +220,7 @@ def _strategic(
             (f"china_world_share_y{year}", m, None, float(v)) for m, v in zip(names, world, strict=True)
         )
         rows.append((f"china_world_share_y{year}", ALL, None, world_total))
-    year10 = min(start + 10 * WEEKS_PER_YEAR, weeks)
-    decoupling = 100.0 * (china_start[1] - _china_share(mat, max(0, year10 - TRAILING_WEEKS), year10)[1])
-    rows.append(("decoupling_points", ALL, None, decoupling))
-
-    lost = series.sector["value_added_lost_yen"].sum(axis=1)
-    pressure_26 = float(lost[start : start + 26].sum())
-    pressure_52 = float(lost[start : start + WEEKS_PER_YEAR].sum())
-    rows.append(("pressure_26w_yen", None, ALL, pressure_26))
-    rows.append(("pressure_52w_yen", None, ALL, pressure_52))
-    denominator = max(decoupling, spec.run.leverage_floor_points)
-    rows.append(("leverage_efficiency", None, ALL, pressure_52 / YEN_PER_TRILLION / denominator))
+    rows.extend(_politics(sc, events, start))
 
     responses = (
         mat["diversified_t"].sum(axis=1)
@@ -242,6 +239,93 @@ def _strategic(
     weighted = (mat["shortfall"][start:] * mat["need_t"][start:]) @ value / (mat["need_t"][start:] @ value)
     rows.append(("area_lost_share_weeks", ALL, None, float(weighted.sum())))
     return rows
+
+
+def _politics(sc: dict[str, np.ndarray], events: Sequence[PolicyEvent], start: int) -> list[Row]:
+    """The strategic layer's responses: WTO case, tariff threats, Japan's industrial policy,
+    China's review of a measure in force, visibility."""
+    rows: list[Row] = []
+    for flag_name, week_name, flag in (
+        ("wto_filed", "wto_week", sc["wto_case_filed"]),
+        ("tariff_threat", "tariff_threat_week", sc["tariff_pressure"]),
+        ("industrial_policy", "industrial_policy_week", sc["japan_industrial_policy"]),
+    ):
+        hit = np.flatnonzero(flag[start:] > 0)
+        rows.append((flag_name, None, None, float(len(hit) > 0)))
+        rows.append((week_name, None, None, float(hit[0]) if len(hit) else float("nan")))
+    tuned = [e for e in events if e.kind in ("start", "tune") and e.week >= start]
+    trough = min((e.intensity for e in tuned), default=float("nan"))
+    lowered = any(b.kind == "tune" and b.intensity < a.intensity for a, b in itertools.pairwise(tuned))
+    rows.append(("intensity_trough", None, None, float(trough)))
+    rows.append(("intensity_lowered", None, None, float(lowered)))
+    rows.append(("visibility_peak", None, None, float(sc["visibility"][start:].max(initial=0.0))))
+    return rows
+
+
+def _paired(
+    series: WeeklySeries, counterfactual: WeeklySeries | None, spec: ModelSpec, start: int
+) -> list[Row]:
+    """Pressure and leverage lost against the paired counterfactual (NaN without one).
+
+    pressure: Japan's value added lost minus the counterfactual's, over 26 and 52 weeks from the
+    shock start and to the horizon. Leverage lost at year Y: the counterfactual's share of China
+    minus the run's, in points, over the 13 weeks to year Y: of Japan's supply by tonnes and by
+    value at reference prices, and of the world's supply outside China by tonnes.
+    """
+    names = series.materials
+    rows: list[Row] = [("paired", None, None, float(counterfactual is not None))]
+    nan = float("nan")
+    pressure = {"pressure_26w_yen": 26, "pressure_52w_yen": WEEKS_PER_YEAR, "pressure_yen": series.weeks}
+    if counterfactual is None:
+        rows.extend((name, None, ALL, nan) for name in pressure)
+        rows.append(("china_revenue_cost_usd", None, None, nan))
+        for year in LEVERAGE_YEARS:
+            for weighting in LEVERAGE_WEIGHTINGS:
+                rows.append((f"leverage_lost_{weighting}_y{year}", ALL, None, nan))
+        return rows
+    lost = series.sector["value_added_lost_yen"].sum(axis=1)
+    lost_cf = counterfactual.sector["value_added_lost_yen"].sum(axis=1)
+    for name, weeks in pressure.items():
+        rows.append(
+            (name, None, ALL, float(lost[start : start + weeks].sum() - lost_cf[start : start + weeks].sum()))
+        )
+    rows.append(
+        ("china_revenue_cost_usd", None, None, _revenue(counterfactual, start) - _revenue(series, start))
+    )
+    price = spec.seeds.materials.price_usd_per_kg
+    weeks = series.weeks
+    for year in LEVERAGE_YEARS:
+        end = min(start + WEEKS_PER_YEAR * year, weeks)
+        lo = max(0, end - TRAILING_WEEKS)
+        for weighting, share in (("tonnes", _china_share), ("world", _world_share)):
+            run, cf = share(series.material, lo, end), share(counterfactual.material, lo, end)
+            lost_points = PERCENT * (cf[0] - run[0])
+            name = f"leverage_lost_{weighting}_y{year}"
+            rows.extend((name, m, None, float(v)) for m, v in zip(names, lost_points, strict=True))
+            rows.append((name, ALL, None, PERCENT * (cf[1] - run[1])))
+        value = PERCENT * (
+            _value_share(counterfactual.material, lo, end, price)
+            - _value_share(series.material, lo, end, price)
+        )
+        rows.append((f"leverage_lost_value_y{year}", ALL, None, value))
+    return rows
+
+
+def _revenue(series: WeeklySeries, start: int) -> float:
+    """China's export revenue from every destination, shock start to horizon (USD)."""
+    sc = series.scalar
+    return float(
+        sc["china_export_revenue_usd"][start:].sum() + sc["china_export_revenue_row_usd"][start:].sum()
+    )
+
+
+def _value_share(mat: dict[str, np.ndarray], lo: int, hi: int, price: np.ndarray) -> float:
+    """China's share of Japan's supply weighted by value at reference prices."""
+    hi = max(hi, lo + 1)
+    china = (mat["delivered_china_t"][lo:hi] + mat["delivered_embedded_t"][lo:hi]).sum(axis=0)
+    other = (mat["delivered_nonchina_t"][lo:hi] + mat["delivered_leakage_t"][lo:hi]).sum(axis=0)
+    total = float((china + other) @ price)
+    return float(china @ price) / total if total > 0 else 0.0
 
 
 def _peak_yearly_rise(values: np.ndarray) -> float:

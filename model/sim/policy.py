@@ -56,7 +56,23 @@ class PolicyState:
 
     @property
     def active(self) -> bool:
+        """A Japan-targeted instrument is in force."""
         return self.instrument != "none"
+
+    @property
+    def targets_japan(self) -> bool:
+        """Some measure aimed at Japan is in force: an instrument or an export quota."""
+        return self.active or self.quota_factor < 1.0
+
+    @property
+    def in_force(self) -> bool:
+        """Any measure is in force: aimed at Japan, or the global regime's tightening."""
+        return self.targets_japan or self.global_intensity > 0.0
+
+    @property
+    def announced(self) -> bool:
+        """A measure in force is formal: an announced instrument, an export quota or the global tightening."""
+        return (self.active and self.formal) or self.quota_factor < 1.0 or self.global_intensity > 0.0
 
     @property
     def instrument_code(self) -> int:

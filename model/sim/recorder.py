@@ -108,11 +108,14 @@ SCALAR_METRICS = {
     "value_added_lost_yen_all": "value added lost to shortages, all sectors, yen/week",
     "china_export_revenue_lost_usd": "China's export revenue from Japan below normal, USD/week (<0: gain)",
     "china_revenue_loss_share": "China's export revenue below normal over its review window, share",
-    "visibility": "how evident China's coercion is (1 formal; else blocked-order evidence)",
+    "visibility": "how evident China's coercion is (1 formal; else lagged reports and trade statistics)",
+    "wto_case_filed": "a WTO case against China's formal measures has been filed (1) or not (0)",
+    "china_world_share_loss_points": "China's share (value) of arrivals outside China below normal, points",
+    "china_global_revenue_loss_share": "China's export revenue from every destination below normal, share",
     "severity": "Japan's value-weighted shortfall, share of need",
-    "coalition_salience": "accumulated visibility x severity",
+    "coalition_salience": "the highest member's accumulated visibility x severity",
     "coalition_formed": "1 once the US/G7 coalition has formed",
-    "tariff_pressure": "coalition tariff threat felt by China, 0-1",
+    "tariff_pressure": "members' standing tariff threats felt by China (sum)",
     "japan_pain_pct_gdp": "value added lost over Japan's signal window, annualised % of GDP",
     "japan_coercion": "coercion perceived by Japan's government (visibility x pain)",
     "japan_industrial_policy": "1 once Japan subsidises diversification and co-finances capacity",
@@ -302,7 +305,10 @@ class Recorder:
         signals, japan, coalition = m.signals, m.japan, m.coalition
         sc["china_export_revenue_lost_usd"][week] = signals.normal_revenue - m.exporters.week_revenue_usd
         sc["china_revenue_loss_share"][week] = signals.revenue_loss_share
-        sc["visibility"][week] = signals.visibility(policy)
+        sc["visibility"][week] = m.evidence.visibility
+        sc["wto_case_filed"][week] = float(coalition.wto_filed_week is not None)
+        sc["china_world_share_loss_points"][week] = signals.world_share_loss_points
+        sc["china_global_revenue_loss_share"][week] = signals.global_revenue_loss_share
         sc["severity"][week] = signals.severity
         sc["coalition_salience"][week] = coalition.salience
         sc["coalition_formed"][week] = float(coalition.formed)

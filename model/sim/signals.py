@@ -1,17 +1,39 @@
-"""What governments observe each week: Japan's pain, the severity and visibility of curbs,
-China's revenue loss. Trailing windows over recorded weeks; read at the start of a week."""
+"""What governments observe each week: Japan's pain and shortfall, the blocks' shortfalls,
+China's export revenue (from Japan and from the world) and China's share of the world's sourcing.
+Trailing windows over recorded weeks; read at the start of a week."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
-from model.sim.policy import PolicyState
+
+PERCENT = 100.0
+
+
+class WeekSignals(NamedTuple):
+    """One recorded week's observations (tonnes per material unless stated)."""
+
+    va_lost_yen: float
+    japan_revenue_usd: float  # China's export revenue from Japan
+    row_revenue_usd: float  # China's export revenue from the rest of the world
+    japan_unmet_t: np.ndarray
+    japan_need_t: np.ndarray
+    block_unmet_t: np.ndarray  # blocks x materials
+    block_need_t: np.ndarray
+    world_china_t: np.ndarray  # need outside China (Japan and blocks) sourced from China by contract
+    world_total_t: np.ndarray  # all need outside China
 
 
 class Signals:
-    """Trailing observations, updated at the end of each recorded week."""
+    """Trailing observations, updated at the end of each recorded week.
+
+    Shares of supply and shortfalls are weighted by value at the seeded reference prices, so
+    that a metric means the same whatever the week's prices.
+    """
 
     def __init__(
         self, spec: ModelSpec, normal_china_weekly_t: np.ndarray, export_price_usd_per_kg: np.ndarray
@@ -22,42 +44,50 @@ class Signals:
         size = max(self.japan_window, self.china_window)
         self.gdp_yen = seeds.economy.gdp_yen
         self.price_weight = seeds.materials.price_usd_per_kg
-        materials = seeds.materials
-        normal_value = normal_china_weekly_t * materials.price_usd_per_kg
-        routine_denied = np.where(materials.controlled, 1.0 - seeds.licensing.routine_approval, 0.0)
-        self.normal_denial = float(routine_denied @ normal_value / normal_value.sum())
-        self.denial_scale = seeds.japan_policy.visibility_denial_scale
         self.normal_revenue = float(normal_china_weekly_t @ export_price_usd_per_kg) * KG_PER_TONNE
+        self.normal_row_revenue = 0.0
+        self.normal_world_share = 0.0
         self._va_lost = np.zeros(size)
-        self._ordered = np.zeros(size)
-        self._blocked = np.zeros(size)
         self._revenue = np.full(size, self.normal_revenue)
+        self._global_revenue = np.full(size, self.normal_revenue)
+        self._world_china = np.zeros(size)
+        self._world_total = np.zeros(size)
         self.count = 0
         self.severity = 0.0
+        self.block_severity = np.zeros(len(seeds.regions.names))
 
-    def update(
-        self,
-        va_lost_yen: float,
-        china_shipped_t: np.ndarray,
-        blocked_t: np.ndarray,
-        export_revenue_usd: float,
-        unmet: np.ndarray,
-        need: np.ndarray,
-    ) -> None:
-        """Add one week's observations (tonnes per material where arrays)."""
+    def update(self, week: WeekSignals) -> None:
+        """Add one week's observations."""
         slot = self.count % len(self._va_lost)
-        self._va_lost[slot] = va_lost_yen
-        self._blocked[slot] = blocked_t @ self.price_weight
-        self._ordered[slot] = (blocked_t + china_shipped_t) @ self.price_weight
-        self._revenue[slot] = export_revenue_usd
+        self._va_lost[slot] = week.va_lost_yen
+        self._revenue[slot] = week.japan_revenue_usd
+        self._global_revenue[slot] = week.japan_revenue_usd + week.row_revenue_usd
+        self._world_china[slot] = week.world_china_t @ self.price_weight
+        self._world_total[slot] = week.world_total_t @ self.price_weight
         self.count += 1
-        value_need = need @ self.price_weight
-        self.severity = float(unmet @ self.price_weight / value_need) if value_need > 0 else 0.0
+        self.severity = _share(week.japan_unmet_t @ self.price_weight, week.japan_need_t @ self.price_weight)
+        block_need = week.block_need_t @ self.price_weight
+        self.block_severity = np.divide(
+            week.block_unmet_t @ self.price_weight,
+            block_need,
+            out=np.zeros_like(block_need),
+            where=block_need > 0,
+        )
 
-    def set_normal_revenue(self, usd_per_week: float) -> None:
-        """China's normal weekly revenue from Japan: what the settled spin-up earned at starting prices."""
-        self.normal_revenue = float(usd_per_week)
+    def set_normal(
+        self,
+        japan_revenue_usd: float,
+        row_revenue_usd: float,
+        world_china_t: np.ndarray,
+        world_total_t: np.ndarray,
+    ) -> None:
+        """Normal levels from the settled spin-up: China's weekly revenue from Japan and from the
+        rest of the world at starting prices, and its share of the world's sourcing (value)."""
+        self.normal_revenue = float(japan_revenue_usd)
+        self.normal_row_revenue = float(row_revenue_usd)
         self._revenue[:] = self.normal_revenue
+        self._global_revenue[:] = self.normal_revenue + self.normal_row_revenue
+        self.normal_world_share = _share(world_china_t @ self.price_weight, world_total_t @ self.price_weight)
 
     def _last(self, values: np.ndarray, window: int) -> np.ndarray:
         n = min(window, self.count, len(values))
@@ -70,29 +100,37 @@ class Signals:
         lost = self._last(self._va_lost, self.japan_window)
         if len(lost) == 0:
             return 0.0
-        return float(100.0 * lost.mean() * WEEKS_PER_YEAR / self.gdp_yen)
-
-    @property
-    def excess_denial_rate(self) -> float:
-        """Value share of Japan's China orders blocked (denied, lapsed, refused) above normal."""
-        ordered = self._last(self._ordered, self.japan_window).sum()
-        if ordered <= 0:
-            return 0.0
-        blocked = self._last(self._blocked, self.japan_window).sum()
-        return max(0.0, float(blocked / ordered) - self.normal_denial)
+        return float(PERCENT * lost.mean() * WEEKS_PER_YEAR / self.gdp_yen)
 
     @property
     def revenue_loss_share(self) -> float:
-        """China's export revenue shortfall against normal, over its window (negative: a gain)."""
-        revenue = self._last(self._revenue, self.china_window)
-        if len(revenue) == 0 or self.normal_revenue <= 0:
-            return 0.0
-        return float(1.0 - revenue.mean() / self.normal_revenue)
+        """China's export revenue from Japan below normal, over its window (negative: a gain)."""
+        return self._loss(self._revenue, self.normal_revenue)
 
-    def visibility(self, policy: PolicyState) -> float:
-        """How evident China's coercion is: 1 for a formal measure, denial evidence otherwise."""
-        if not policy.active:
+    @property
+    def global_revenue_loss_share(self) -> float:
+        """China's export revenue from every destination below normal, over its window."""
+        return self._loss(self._global_revenue, self.normal_revenue + self.normal_row_revenue)
+
+    @property
+    def world_share(self) -> float:
+        """China's share (value) of the world's sourcing outside China over its window: the
+        contracts buyers hold, so diversification moves it and a blocked shipment does not."""
+        china = self._last(self._world_china, self.china_window).sum()
+        total = self._last(self._world_total, self.china_window).sum()
+        return _share(china, total) if self.count else self.normal_world_share
+
+    @property
+    def world_share_loss_points(self) -> float:
+        """Points of China's world share lost against normal (other regions diversifying)."""
+        return PERCENT * (self.normal_world_share - self.world_share)
+
+    def _loss(self, values: np.ndarray, normal: float) -> float:
+        revenue = self._last(values, self.china_window)
+        if len(revenue) == 0 or normal <= 0:
             return 0.0
-        if policy.formal:
-            return 1.0
-        return min(1.0, self.excess_denial_rate / self.denial_scale)
+        return float(1.0 - revenue.mean() / normal)
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0

@@ -28,6 +28,7 @@ from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
 from model.sim.market import Market
 from model.sim.policy import PolicyState
 from model.sim.pool import PoolDemand, PoolFill, allocate, circumvention_supply
+from model.sim.streams import Streams
 
 
 @dataclass
@@ -113,7 +114,7 @@ class Trade:
         market: Market,
         supply: SupplyBase,
         refill: np.ndarray,
-        rng: np.random.Generator,
+        streams: Streams,
     ) -> TradeWeek:
         firms, pop = self.firms, self.firms.pop
         n_firms, n_mat = firms.n_firms, firms.n_materials
@@ -129,9 +130,9 @@ class Trade:
             orders.china, lc, uc, auth.queued, policy.banned, self.backlog, refused_lic, direct, refused_uc
         )
         filing = (week + pop.application_phase) % int(self.lic.application_interval_weeks) == 0
-        auth.submit(week, filing, policy, rng)
+        auth.submit(week, filing, policy, streams.licensing)
         probability = auth.approval_probability(policy, pop.exposure, pop.list_status)
-        decisions = auth.decide(week, probability, policy, rng)
+        decisions = auth.decide(week, probability, policy, streams.licensing)
 
         # an export quota, and China's export capacity, cap the week's China shipments ------------
         requested = np.zeros(n_mat)
@@ -145,7 +146,7 @@ class Trade:
         china_ship = np.zeros((n_firms, n_mat))
         _china_shipments(auth.release(fraction[lc]), direct, fraction, lc, uc, china_ship, self.backlog)
         self.export_allowance = np.maximum(self.export_allowance - col_sums(china_ship), 0.0)
-        holds = self._ship_china(week, china_ship, policy, rng)
+        holds = self._ship_china(week, china_ship, policy, streams.customs)
 
         # the world's ex-China pool: offtakes, then spot, then circumvention ----------------------
         demand = PoolDemand(

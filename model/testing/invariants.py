@@ -24,6 +24,8 @@ SIGNED = frozenset(
         "china_export_revenue_lost_usd",
         "china_export_revenue_row_lost_usd",
         "china_revenue_loss_share",
+        "china_global_revenue_loss_share",
+        "china_world_share_loss_points",
         "china_excess_stock_t",
         "row_diversified_t",
     }

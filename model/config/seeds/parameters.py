@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.config.drawn import Drawn
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -35,6 +37,7 @@ class Behaviour:
     demand_adjust_weeks: float
     take_or_pay_share: float
     offtake_term_weeks: float
+    safety_stock_z: float
 
 
 BEHAVIOUR_KINDS = {
@@ -186,20 +189,26 @@ class ChinaPolicy:
     """China's adaptive policy rules (seeds/china_policy)."""
 
     review_weeks: float
+    neutral_stance: float
     escalation_rate: float
+    conciliation_deescalation: float
     coalition_deescalation: float
     revenue_deescalation: float
+    share_deescalation: float
+    share_loss_scale_points: float
     informal_lift_lag_weeks: float
     formal_reversal_lag_weeks: float
-    tariff_tolerance: float
+    tariff_tolerance: Drawn  # drawn per replication
     revenue_window_weeks: float
 
 
 CHINA_POLICY_KINDS = {
     "review_weeks": "at_least_one",
+    "neutral_stance": "share",
+    "share_loss_scale_points": "positive",
     "informal_lift_lag_weeks": "nonneg",
     "formal_reversal_lag_weeks": "nonneg",
-    "tariff_tolerance": "share",
+    "tariff_tolerance": "drawn:positive",
     "revenue_window_weeks": "at_least_one",
 }
 
@@ -209,50 +218,74 @@ class JapanPolicy:
     """Japan's government behaviour (seeds/japan_policy)."""
 
     signal_window_weeks: float
-    visibility_denial_scale: float
     pain_scale_pct_gdp: float
     industrial_policy_trigger: float
     defiance_base: float
+    stance_adjust_weeks: float
+    stance_countermeasure_weight: float
+    stance_pain_weight: float
     concession_hazard_scale: float
-    political_cost: float
+    political_cost_informal: float
+    political_cost_formal: float
     backing_weight: float
     cofinance_lag_cut: float
 
 
 JAPAN_POLICY_KINDS = {
     "signal_window_weeks": "at_least_one",
-    "visibility_denial_scale": "positive",
     "pain_scale_pct_gdp": "positive",
     "industrial_policy_trigger": "share",
     "defiance_base": "share",
-    "political_cost": "share",
+    "stance_adjust_weeks": "at_least_one",
+    "stance_countermeasure_weight": "share",
+    "stance_pain_weight": "share",
+    "political_cost_informal": "share",
+    "political_cost_formal": "share",
     "cofinance_lag_cut": "share",
 }
 
 
 @dataclass(frozen=True)
 class CoalitionPolicy:
-    """The US/G7 coalition's behaviour (seeds/coalition_policy)."""
+    """The coalition as a whole (seeds/coalition_policy); its members are in seeds/coalition_members."""
 
     salience_decay: float
-    formation_threshold: float
-    tariff_threat_level: float
     tariff_ramp_weeks: float
+    threat_cost_growth_weeks: float
     cofinance_share: float
     allied_stockpile_days: float
-    backing_strength: float
     wto_ruling_weeks: float
     wto_compliance_weeks: float
 
 
 COALITION_POLICY_KINDS = {
     "salience_decay": "share",
-    "formation_threshold": "positive",
-    "tariff_threat_level": "share",
     "tariff_ramp_weeks": "at_least_one",
+    "threat_cost_growth_weeks": "at_least_one",
     "cofinance_share": "share",
-    "backing_strength": "share",
     "wto_ruling_weeks": "at_least_one",
+}
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What outsiders observe of China's coercion, and how fast (seeds/visibility)."""
+
+    report_lag_weeks: float
+    trade_statistics_lag_weeks: float
+    denial_scale: float
+    delay_scale_weeks: float
+    import_drop_scale: float
+    weeks_to_visible: float
+    decay: float
+
+
+VISIBILITY_KINDS = {
+    "denial_scale": "positive",
+    "delay_scale_weeks": "positive",
+    "import_drop_scale": "positive",
+    "weeks_to_visible": "positive",
+    "decay": "share",
 }
 
 

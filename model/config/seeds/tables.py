@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from model.catalogue.units import YEN_PER_TRILLION
+from model.config.drawn import Drawn
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
 from model.config.seeds.parameters import REGION_BEHAVIOUR_KINDS, RegionBehaviour
@@ -318,8 +319,86 @@ def parse_regions(reader: Reader, materials: Materials) -> Regions:
     )
 
 
+@dataclass(frozen=True)
+class CoalitionMember:
+    """One coalition member (seeds/coalition_members); None: the member cannot do that."""
+
+    name: str
+    block: int | None  # index into seeds/regions blocks, or None
+    ally_weight: float
+    wto_threshold: Drawn
+    salience_threshold: Drawn | None  # None: never joins (e.g. Japan)
+    willingness: Drawn | None
+    tariff_threat: float  # 0: never threatens
+    threat_cost: float
+    backing: float
+
+
+@dataclass(frozen=True)
+class CoalitionMembers:
+    members: tuple[CoalitionMember, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.members)
+
+
+def parse_coalition_members(reader: Reader, blocks: tuple[str, ...]) -> CoalitionMembers:
+    table = reader.sub("members")
+    names = tuple(table.keys())
+    if not names:
+        raise ConfigError(table.path, "at least one coalition member is required")
+    members = []
+    for name in names:
+        row = table.sub(name)
+        block = row.raw("block", None)
+        if block is not None and block not in blocks:
+            raise unknown_key(row.key("block"), str(block), blocks)
+        threat = row.seed("tariff_threat", "nonneg") if row.has("tariff_threat") else 0.0
+        if threat > 0 and not (row.has("willingness") and row.has("threat_cost")):
+            raise ConfigError(
+                row.key("tariff_threat"), "a member that threatens tariffs needs willingness and threat_cost"
+            )
+        if threat > 0 and not row.has("salience_threshold"):
+            raise ConfigError(
+                row.key("tariff_threat"), "a member that threatens tariffs needs salience_threshold"
+            )
+        members.append(
+            CoalitionMember(
+                name=name,
+                block=None if block is None else blocks.index(block),
+                ally_weight=row.seed("ally_weight", "nonneg"),
+                wto_threshold=row.drawn("wto_threshold", "positive"),
+                salience_threshold=row.drawn("salience_threshold", "positive")
+                if row.has("salience_threshold")
+                else None,
+                willingness=row.drawn("willingness", "share") if row.has("willingness") else None,
+                tariff_threat=threat,
+                threat_cost=row.seed("threat_cost", "nonneg") if row.has("threat_cost") else 0.0,
+                backing=row.seed("backing", "share") if row.has("backing") else 0.0,
+            )
+        )
+        if threat == 0 and row.has("willingness"):
+            raise ConfigError(
+                row.key("willingness"), "acts only with tariff_threat > 0; remove it or set tariff_threat"
+            )
+        row.finish()
+    table.finish()
+    reader.finish()
+    return CoalitionMembers(tuple(members))
+
+
+DRAWN = "drawn:"  # a kind prefix: the seed is drawn per replication over its range (a Drawn)
+
+
 def parse_flat[T](reader: Reader, cls: type[T], kinds: dict[str, str]) -> T:
-    """A flat group of scalar seeds into dataclass `cls`."""
-    values = {f.name: reader.seed(f.name, kinds.get(f.name, "nonneg")) for f in fields(cls)}
+    """A flat group of scalar seeds into dataclass `cls` (kinds "drawn:<kind>" give a Drawn)."""
+    values = {}
+    for f in fields(cls):
+        kind = kinds.get(f.name, "nonneg")
+        if kind.startswith(DRAWN):
+            values[f.name] = reader.drawn(f.name, kind.removeprefix(DRAWN))
+        else:
+            values[f.name] = reader.seed(f.name, kind)
     reader.finish()
     return cls(**values)

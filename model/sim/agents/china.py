@@ -30,6 +30,7 @@ class PolicyEvent:
     intensity: float
     formal: bool
     cause: str
+    kind: str  # start | tune | lift | quota | regime (a quota or regime change is not a lift)
 
 
 class ChinaGovernment(Agent):
@@ -39,18 +40,22 @@ class ChinaGovernment(Agent):
     force at `start_week`. With an adaptive scenario:
 
     - a grey-zone (informal) instrument is fine-tuned every `review_weeks`, without
-      announcement: intensity rises with Japan's defiance and falls with coalition pressure
-      and with China's own export-revenue loss; at zero it is dropped; once Japan concedes
-      it is lifted after `informal_lift_lag_weeks`;
+      announcement, both ways: up with Japan's stance above `neutral_stance` (defiance), down
+      with it below (conciliation), with coalition pressure over China's tolerance, with its
+      own export-revenue loss from every destination and with its loss of share of the supply
+      outside China; at zero it is dropped; once Japan concedes it is lifted after
+      `informal_lift_lag_weeks`;
     - a formal measure keeps its intensity and ends only by formal reversal: after Japan
       concedes (`formal_reversal_lag_weeks`), after a WTO ruling has to be complied with,
-      or when coalition pressure reaches `tariff_tolerance`.
+      or when coalition pressure reaches China's tolerance (drawn per replication).
 
     A non-adaptive scenario follows `start_week` / `end_week` only. Every change is logged
     with its week and cause.
     """
 
-    def __init__(self, model: GreyzoneModel, spec: ModelSpec, scheduled: PolicyState) -> None:
+    def __init__(
+        self, model: GreyzoneModel, spec: ModelSpec, scheduled: PolicyState, rng: np.random.Generator
+    ) -> None:
         super().__init__(model)
         china = spec.scenario.china
         self.rules = spec.seeds.china_policy
@@ -64,15 +69,19 @@ class ChinaGovernment(Agent):
         self.in_force = False
         self.lifted_week: int | None = None
         self.events: list[PolicyEvent] = []
+        self.tolerance = self.rules.tariff_tolerance.draw(rng, spec.coalition.draws)
+        self.last_terms: dict[str, float] = {}
 
     def review(self, week: int, japan: JapanGovernment, coalition: Coalition, signals: Signals) -> None:
         """This week's policy (step 1)."""
         quota = self._quota_factor(week)
         if quota != self.policy.quota_factor:
-            self._set(week, replace(self.policy, quota_factor=quota), "export quota change")
+            self._set(week, replace(self.policy, quota_factor=quota), "export quota change", "quota")
         tightening = self._global_intensity(week)
         if tightening != self.policy.global_intensity:
-            self._set(week, replace(self.policy, global_intensity=tightening), "global regime change")
+            self._set(
+                week, replace(self.policy, global_intensity=tightening), "global regime change", "regime"
+            )
         starts = week >= self.start_week and self.lifted_week is None and self.scheduled.active
         if not self.in_force and starts and (self.end_week is None or week < self.end_week):
             self.in_force = True
@@ -85,6 +94,7 @@ class ChinaGovernment(Agent):
                     global_intensity=tightening,
                 ),
                 "scheduled start",
+                "start",
             )
             return
         if not self.in_force:
@@ -96,7 +106,7 @@ class ChinaGovernment(Agent):
             self.in_force = False
             self.lifted_week = week
             calm = PolicyState.calm(len(self.scheduled.covered), tightening)
-            self._set(week, replace(calm, quota_factor=quota), cause.removeprefix("lift:"))
+            self._set(week, replace(calm, quota_factor=quota), cause.removeprefix("lift:"), "lift")
 
     def _reversal(self, week: int, japan: JapanGovernment, coalition: Coalition) -> str | None:
         if self.end_week is not None and week >= self.end_week:
@@ -111,7 +121,7 @@ class ChinaGovernment(Agent):
         if self.policy.formal:
             if coalition.wto_compliance_due(week):
                 return "lift:WTO ruling"
-            if coalition.pressure >= r.tariff_tolerance:
+            if coalition.pressure >= self.tolerance:
                 return "lift:coalition pressure"
         return None
 
@@ -121,23 +131,31 @@ class ChinaGovernment(Agent):
         r = self.rules
         if (week - self.start_week) % round(r.review_weeks) != 0 or week == self.start_week:
             return None
+        gap = japan.stance - r.neutral_stance
         terms = {
-            "Japan's defiance": r.escalation_rate * japan.stance,
-            "coalition pressure": -r.coalition_deescalation * coalition.pressure,
-            "revenue loss": -r.revenue_deescalation * max(0.0, signals.revenue_loss_share),
+            "Japan's defiance": r.escalation_rate * max(gap, 0.0),
+            "Japan's conciliation": -r.conciliation_deescalation * max(-gap, 0.0),
+            "coalition pressure": -r.coalition_deescalation * coalition.pressure / self.tolerance,
+            "revenue loss": -r.revenue_deescalation * max(0.0, signals.global_revenue_loss_share),
+            "share loss": -r.share_deescalation
+            * max(0.0, signals.world_share_loss_points)
+            / r.share_loss_scale_points,
         }
+        self.last_terms = terms
         intensity = float(np.clip(self.policy.intensity + sum(terms.values()), 0.0, 1.0))
         if intensity == self.policy.intensity:
             return None
         cause = max(terms, key=lambda k: abs(terms[k]))
         if intensity <= 0.0:
             return f"lift:{cause}"
-        self._set(week, replace(self.policy, intensity=intensity, covered=self.policy.covered.copy()), cause)
+        self._set(
+            week, replace(self.policy, intensity=intensity, covered=self.policy.covered.copy()), cause, "tune"
+        )
         return None
 
-    def _set(self, week: int, policy: PolicyState, cause: str) -> None:
+    def _set(self, week: int, policy: PolicyState, cause: str, kind: str) -> None:
         self.policy = policy
-        self.events.append(PolicyEvent(week, policy.instrument, policy.intensity, policy.formal, cause))
+        self.events.append(PolicyEvent(week, policy.instrument, policy.intensity, policy.formal, cause, kind))
 
     def _global_intensity(self, week: int) -> float:
         g = self.regime
@@ -146,9 +164,6 @@ class ChinaGovernment(Agent):
     def _quota_factor(self, week: int) -> float:
         q = self.quota
         return q.factor if _in_window(week, q.start_week, q.end_week) else 1.0
-        if week >= q.start_week and (q.end_week is None or week < q.end_week):
-            return q.factor
-        return 1.0
 
 
 def _in_window(week: int, start: int | None, end: int | None) -> bool:

@@ -54,6 +54,7 @@ class LeadTimes(NamedTuple):
     nonchina: float
     spot: float
     review_period: float  # orders are reviewed once per step
+    safety_z: float  # safety stock on the China lane, in perceived lead-time standard deviations
 
 
 class ContractTerms(NamedTuple):
@@ -94,6 +95,14 @@ class StockPosition(NamedTuple):
     inventory: np.ndarray
     in_transit: np.ndarray
     china_pipeline: np.ndarray  # China orders not yet shipped (queued, in review, backlog)
+
+
+class Cover(NamedTuple):
+    """Inventory cover a firm aims at and the most it can hold (firms x materials, weeks of need)."""
+
+    target: np.ndarray  # base cover raised by hoarding
+    safety: np.ndarray  # safety stock per unit of China share (the China lane's normal spread)
+    maximum: np.ndarray  # working capital: hoarding and safety stock together stay below it
 
 
 class Orders(NamedTuple):
@@ -149,6 +158,7 @@ class Firms:
             nonchina=log.nonchina_lead_weeks,
             spot=log.spot_lead_weeks,
             review_period=REVIEW_PERIOD_WEEKS,
+            safety_z=seeds.behaviour.safety_stock_z,
         )
 
         # orders exclude what arrives inside Chinese magnets and components (model/sim/embedded.py)
@@ -180,7 +190,11 @@ class Firms:
         self.max_cover = np.repeat(pop.max_cover[:, None], n_mat, axis=1)
         self.target_cover = self.base_cover.copy()
         self.need = pop.base_need.copy()
-        self.inventory = self.target_cover * self.need
+        # safety stock is a standing policy set from the normal (starting) beliefs; risk in a crisis
+        # raises the target cover instead (hoarding), so the two never count the same risk twice
+        self.safety_weeks = _safety_weeks(self.beliefs, self.leads)
+        safety = np.minimum(self.sourcing.china * self.safety_weeks, self.max_cover - self.target_cover)
+        self.inventory = (self.target_cover + np.maximum(safety, 0.0)) * self.need
         b = self.behaviour
         self.risk_rules = RiskRules(b.risk_lead_time_scale_weeks, b.risk_memory_weeks, b.risk_tolerance)
         risk = np.zeros((n_firms, n_mat))
@@ -226,7 +240,8 @@ class Firms:
         out = self.orders
         stock = StockPosition(self.inventory, in_transit, china_pipeline)
         terms = ContractTerms(self.behaviour.take_or_pay_share, self.use_factor)
-        _orders(stock, self.need, self.target_cover, self.beliefs, self.sourcing, self.leads, terms, out)
+        cover = Cover(self.target_cover, self.safety_weeks, self.max_cover)
+        _orders(stock, self.need, cover, self.beliefs, self.sourcing, self.leads, terms, out)
         return out
 
     # 8. production -----------------------------------------------------------------------------
@@ -456,8 +471,9 @@ def _blend_with_peers(beliefs, means, weight, sector):  # pragma: no cover - com
 
 
 @njit(cache=True)
-def _orders(stock, need, target_cover, beliefs, sourcing, leads, terms, out):  # pragma: no cover - compiled
-    """Order up to target cover plus the expected lead time, by channel (see Firms.place_orders)."""
+def _orders(stock, need, cover, beliefs, sourcing, leads, terms, out):  # pragma: no cover - compiled
+    """Order up to target cover plus safety stock plus the expected lead time, by channel (see
+    Firms.place_orders); target cover plus safety stock stay within the firm's maximum cover."""
     p_hat, china, nonchina, spot = beliefs.p_hat, sourcing.china, sourcing.nonchina, sourcing.spot
     n_firms, n_mat = need.shape
     for f in range(n_firms):
@@ -468,7 +484,9 @@ def _orders(stock, need, target_cover, beliefs, sourcing, leads, terms, out):  #
             position = (
                 stock.inventory[f, m] + stock.in_transit[f, m] + p_hat[f, m] * stock.china_pipeline[f, m]
             )
-            target = need[f, m] * (target_cover[f, m] + lead + leads.review_period)
+            room = max(cover.maximum[f, m] - cover.target[f, m], 0.0)
+            safety = min(china[f, m] * cover.safety[f, m], room)
+            target = need[f, m] * (cover.target[f, m] + lead + leads.review_period + safety)
             order = max(target - position, 0.0)
             committed = nonchina[f, m] * need[f, m] / terms.use_factor[m]
             contract = min(max(order, terms.take_or_pay * committed), committed)
@@ -481,6 +499,31 @@ def _orders(stock, need, target_cover, beliefs, sourcing, leads, terms, out):  #
             out.china[f, m] = to_china
             out.nonchina[f, m] = contract
             out.spot[f, m] = rest - to_china
+
+
+@njit(cache=True)
+def _lead_time_sd(beliefs, f, m):  # pragma: no cover - compiled
+    """Perceived spread of the China lane's lead time, refiling after denials included (weeks).
+
+    With approval p a licence takes a geometric number of reviews N (mean 1/p, variance
+    (1 - p) / p^2), so Var(lead) = Var(review) / p + (1 - p) / p^2 * review^2 + Var(hold).
+    """
+    p = max(beliefs.p_hat[f, m], 1e-3)
+    review = beliefs.review_hat[f, m]
+    variance = beliefs.review_var[f, m] / p + (1.0 - p) / (p * p) * review * review + beliefs.hold_var[f, m]
+    return np.sqrt(max(variance, 0.0))
+
+
+@njit(cache=True)
+def _safety_weeks(beliefs, leads):  # pragma: no cover - compiled
+    """Safety stock per unit of China share, in weeks of need: z x the China lane's lead-time
+    spread under the given (normal) beliefs. Orders hold China share x this, within max cover."""
+    n_firms, n_mat = beliefs.p_hat.shape
+    out = np.zeros((n_firms, n_mat))
+    for f in range(n_firms):
+        for m in range(n_mat):
+            out[f, m] = leads.safety_z * _lead_time_sd(beliefs, f, m)
+    return out
 
 
 @njit(cache=True)

@@ -24,8 +24,11 @@ class JapanGovernment(Agent):
     - Perceives coercion = visibility x pain (value added lost, % of GDP, scaled).
     - Once coercion passes the trigger, subsidises diversification and co-finances
       non-China capacity at the levels set in configs/japan (for good).
-    - While a measure is in force, may concede (withdraw the remarks) with a weekly hazard
-      that rises with pain and falls with coalition backing and political cost.
+    - While a measure aimed at Japan is in force, may concede (withdraw the remarks) with a
+      weekly hazard that rises with pain and falls with coalition backing and with the political
+      cost of conceding, which is higher under an announced measure than a deniable one.
+    - Its stance (defiance as China reads it) is a state that moves towards a level raised by
+      countermeasures (industrial policy, coalition backing) and lowered by pain.
     - Runs the JOGMEC stockpile (`self.stockpile`).
     """
 
@@ -66,30 +69,37 @@ class JapanGovernment(Agent):
         return self.levers.cofinance_share if self.industrial_policy else 0.0
 
     def act(
-        self, week: int, signals: Signals, policy: PolicyState, coalition: Coalition, rng: np.random.Generator
+        self,
+        week: int,
+        visibility: float,
+        signals: Signals,
+        policy: PolicyState,
+        coalition: Coalition,
+        rng: np.random.Generator,
     ) -> None:
         """Update perceived coercion, industrial policy, concession and stance (step 3)."""
         b = self.behaviour
         pain = signals.pain_pct_gdp
-        self.coercion = signals.visibility(policy) * min(1.0, pain / b.pain_scale_pct_gdp)
+        felt = min(1.0, pain / b.pain_scale_pct_gdp)
+        self.coercion = visibility * felt
         if not self.industrial_policy and self.coercion >= b.industrial_policy_trigger:
             self.industrial_policy_week = week
         self.concession_hazard = 0.0
-        if policy.active and not self.conceded:
-            draw = rng.random()  # drawn even when concession is off: common random numbers across cases
-            if self.levers.concession:
-                backing = coalition.backing
-                hazard = (
-                    b.concession_hazard_scale
-                    * pain
-                    * (1.0 - b.political_cost)
-                    / (1.0 + b.backing_weight * backing)
-                )
-                self.concession_hazard = float(np.clip(hazard, 0.0, 1.0))
-                if draw < self.concession_hazard:
-                    self.conceded_week = week
+        draw = rng.random()  # drawn every week: common random numbers across cases
+        if policy.targets_japan and not self.conceded and self.levers.concession:
+            cost = b.political_cost_formal if policy.announced else b.political_cost_informal
+            hazard = (
+                b.concession_hazard_scale * pain * (1.0 - cost) / (1.0 + b.backing_weight * coalition.backing)
+            )
+            self.concession_hazard = float(np.clip(hazard, 0.0, 1.0))
+            if draw < self.concession_hazard:
+                self.conceded_week = week
         if self.conceded:
             self.stance = 0.0
-        else:
-            countermeasures = (float(self.industrial_policy) + float(coalition.formed)) / 2.0
-            self.stance = b.defiance_base + (1.0 - b.defiance_base) * countermeasures
+            return
+        countermeasures = (float(self.industrial_policy) + coalition.backing) / 2.0
+        target = (
+            b.defiance_base + b.stance_countermeasure_weight * countermeasures - b.stance_pain_weight * felt
+        )
+        target = float(np.clip(target, 0.0, 1.0))
+        self.stance += (target - self.stance) / b.stance_adjust_weeks
