@@ -104,7 +104,6 @@ class GreyzoneModel(Model):
         self.evidence = Evidence(
             seeds.visibility, _normal_denial(spec, self.trade.china_normal_weekly), self.week
         )
-        self._spinup_world: list[tuple[np.ndarray, np.ndarray]] = []
         self.embedded = EmbeddedImports(spec, licensed, start_week=self.week)
         self._fill_pipeline(self.week)
         self.embedded.prefill(self.pipeline, self.firms, self.week)
@@ -202,6 +201,7 @@ class GreyzoneModel(Model):
             self.recorder.record(
                 week, flows, by_origin, releases, allied, production, row_arrived
             )  # 11. data
+            japan_china, japan_need = self.recorder.japan_sourcing_t
             self.signals.update(
                 WeekSignals(
                     va_lost_yen=float(production.value_added_lost.sum()),
@@ -211,15 +211,12 @@ class GreyzoneModel(Model):
                     japan_need_t=production.need,
                     block_unmet_t=regions.unmet,
                     block_need_t=regions.need,
-                    world_china_t=self._world_china_sourcing(),
-                    world_total_t=firms.need.sum(axis=0) + regions.need.sum(axis=0),
+                    world_china_t=japan_china + (regions.china * regions.need).sum(axis=0),
+                    world_total_t=japan_need + regions.need.sum(axis=0),
                 )
             )
         else:
             self._spinup_exports.append((japan_exports, row_exports))
-            self._spinup_world.append(
-                (self._world_china_sourcing(), firms.need.sum(axis=0) + regions.need.sum(axis=0))
-            )
         self.week += 1
 
     def _spin_up(self) -> None:
@@ -234,23 +231,19 @@ class GreyzoneModel(Model):
             self.china_industry.reset_normal(settled.sum(axis=0))
             self.normal_row_exports = settled[1]
             self.normal_row_revenue = float(settled[1] @ self.market.base_export) * KG_PER_TONNE
-            world = np.sum(self._spinup_world[-min(len(self._spinup_world), TRAILING_WEEKS) :], axis=0)
+            firms, regions = self.firms, self.regions  # sourcing is frozen in the spin-up: its end is normal
+            world_china = (firms.sourcing.china * firms.need).sum(axis=0) + (
+                regions.china * regions.need
+            ).sum(axis=0)
             self.signals.set_normal(
                 settled[0] @ self.market.base_export * KG_PER_TONNE,
                 self.normal_row_revenue,
-                world[0],
-                world[1],
+                world_china,
+                firms.need.sum(axis=0) + regions.need.sum(axis=0),
             )
         self._spinup_exports = []
-        self._spinup_world = []
 
     # helpers -------------------------------------------------------------------------------
-    def _world_china_sourcing(self) -> np.ndarray:
-        """Tonnes per week of the world's need outside China sourced from China by contract
-        (Japan's firms and the blocks): what diversification moves, not what a measure blocks."""
-        firms, regions = self.firms, self.regions
-        return (firms.sourcing.china * firms.need).sum(axis=0) + (regions.china * regions.need).sum(axis=0)
-
     def _observe(self, flows: TradeWeek, japan_exports: np.ndarray) -> None:
         """This week's evidence of curbs as firms see it: the value share of their China orders
         blocked, China's lead time (review plus customs hold) and imports from China (value)."""
@@ -258,8 +251,12 @@ class GreyzoneModel(Model):
         blocked = float((flows.blocked + self.embedded.blocked) @ price)
         shipped = float(japan_exports @ price)
         seen = flows.observations
-        reviewed, holds = float(seen.reviewed.sum()), float(seen.holds.sum())
-        review = float(seen.review_sum.sum()) / reviewed if reviewed > 0 else self._last_review
+        reviewed, holds = float(flows.reviewed.sum()), float(seen.holds.sum())
+        review = (
+            float(np.nansum(flows.review_mean * flows.reviewed)) / reviewed
+            if reviewed > 0
+            else self._last_review
+        )
         hold = float(seen.hold_sum.sum()) / holds if holds > 0 else self._last_hold
         self._last_review, self._last_hold = review, hold
         share = blocked / (blocked + shipped) if blocked + shipped > 0 else 0.0

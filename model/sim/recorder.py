@@ -387,6 +387,12 @@ class Recorder:
             arrivals, lo, week, mat["china_share_of_supply"], mat["fill_rate"]
         )
 
+    @property
+    def japan_sourcing_t(self) -> tuple[np.ndarray, np.ndarray]:
+        """This week's need of Japan's firms sourced from China by contract, and their need (t/week),
+        from the totals `record` computed."""
+        return self._totals[T_CHINA], self._totals[T_NEED]
+
     def result(self) -> WeeklySeries:
         if self.recorded < len(self.series.dates):
             raise RuntimeError(f"only {self.recorded} of {len(self.series.dates)} weeks were recorded")

@@ -46,6 +46,7 @@ class TradeWeek:
     denials: np.ndarray  # count (licensed decisions, incl. lapses and ban refusals)
     pending: np.ndarray  # count in review
     review_mean: np.ndarray  # weeks, decisions this week (NaN when none)
+    reviewed: np.ndarray  # count of decisions with an observed review time (licensed materials)
     review_sd: np.ndarray
     observations: Observations
     pool: PoolFill
@@ -186,6 +187,8 @@ class Trade:
         pending = np.zeros(n_mat)
         pending[lc] = auth.pending_count()
         review_mean, review_sd = _review_stats(totals[2], totals[3], totals[4], lc, n_mat)
+        reviewed = np.zeros(n_mat)
+        reviewed[lc] = totals[2]
         return TradeWeek(
             orders=col_sums(orders.total),
             china_shipped=col_sums(china_ship),
@@ -198,6 +201,7 @@ class Trade:
             denials=denials,
             pending=pending,
             review_mean=review_mean,
+            reviewed=reviewed,
             review_sd=review_sd,
             observations=seen,
             pool=fill,

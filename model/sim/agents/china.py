@@ -70,7 +70,6 @@ class ChinaGovernment(Agent):
         self.lifted_week: int | None = None
         self.events: list[PolicyEvent] = []
         self.tolerance = self.rules.tariff_tolerance.draw(rng, spec.coalition.draws)
-        self.last_terms: dict[str, float] = {}
 
     def review(self, week: int, japan: JapanGovernment, coalition: Coalition, signals: Signals) -> None:
         """This week's policy (step 1)."""
@@ -141,7 +140,6 @@ class ChinaGovernment(Agent):
             * max(0.0, signals.world_share_loss_points)
             / r.share_loss_scale_points,
         }
-        self.last_terms = terms
         intensity = float(np.clip(self.policy.intensity + sum(terms.values()), 0.0, 1.0))
         if intensity == self.policy.intensity:
             return None
