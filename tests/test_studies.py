@@ -17,6 +17,7 @@ import yaml
 from model.config.compose import compose_config
 from model.config.paths import EXPERIMENTS_DIR
 from model.results.report import write_report
+from model.runs.cli import check_overrides
 from model.runs.job import run_job
 from model.sim.greyzone import GreyzoneModel
 
@@ -222,3 +223,10 @@ def test_each_study_runs_from_one_command_and_reports(study: str, tmp_path: Path
         assert "tornado.png" in figures
     if study == "concession":
         assert set(jobs["case"]) == {"off", "low", "default", "high", "very_high"}
+
+
+@pytest.mark.slow  # 7-28 s each (one compose per swept value and case): in make test-all
+@pytest.mark.parametrize("study", [p.stem for p in sorted(EXPERIMENTS_DIR.glob("*.yaml"))])
+def test_every_case_of_every_study_passes_the_up_front_check(study: str) -> None:
+    """Each study's swept values and cases compose into valid specs (no job refused later)."""
+    assert check_overrides([f"experiments={study}", "run.replications=1"]) == []
