@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.sim.kernels import cell_sum, col_sums, inner_sum, positive_cells
+from model.sim.kernels import cell_sum, clip, col_sums, inner_sum, ratio
 
 
 @pytest.mark.parametrize("n", [1, 3, 7, 8, 9, 16, 17, 100, 128, 129, 1000, 5000])
@@ -33,9 +33,33 @@ def test_signed_zeros_match_numpy() -> None:
         assert np.signbit(inner_sum(v)) == np.signbit(v.sum())
 
 
-def test_cell_sum_and_positive_cells() -> None:
+def test_cell_sum_ratio_and_clip_match_numpy() -> None:
     rng = np.random.default_rng(3)
     cube = rng.random((50, 7, 4))
     assert all(cell_sum(cube, i, j) == cube[i, j].sum() for i in range(50) for j in range(7))
-    grid = rng.random((40, 9)) - 0.5
-    assert np.array_equal(positive_cells(grid), np.flatnonzero(grid > 0))
+    num, den = rng.random(40), rng.random(40) - 0.5
+    for default in (0.0, 1.0):
+        expected = np.divide(num, den, out=np.full_like(den, default), where=den > 0)
+        assert np.array_equal(ratio(num, den, default), expected)
+    grid = rng.normal(size=(40, 9))
+    assert np.array_equal(clip(grid, -0.5, 0.7), np.clip(grid, -0.5, 0.7))
+
+
+def test_compiled_kernels_are_cached_per_version_of_the_source(tmp_path, monkeypatch) -> None:
+    """A changed helper that other kernels inline must not leave their old builds in use."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    import numba
+
+    import model.sim
+    from model.sim import compiled_cache_dir
+
+    sources = sorted(Path(model.sim.__file__).parent.rglob("*.py"))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    assert compiled_cache_dir().name == digest
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        assert str(compiled_cache_dir()) == numba.config.CACHE_DIR
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert compiled_cache_dir() == tmp_path / "greyzone" / "numba" / digest

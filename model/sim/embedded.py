@@ -18,6 +18,7 @@ import numpy as np
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.agents.firms import Firms
+from model.sim.kernels import col_sums
 from model.sim.licensing import civil_approval, median_hold_weeks, median_review_weeks
 from model.sim.logistics import EMBEDDED, Pipeline
 from model.sim.policy import PolicyState
@@ -49,7 +50,7 @@ class EmbeddedImports:
         """This week's imports are filed: banned, or approved (in part) and queued for their review."""
         offered = np.where(self.carried, self.normal * need_ratio, 0.0)
         if (policy.banned & self.carried).any():  # a ban also refuses what is still in review
-            self.blocked = offered + self.queue.sum(axis=0)
+            self.blocked = offered + col_sums(self.queue)
             self.queue[:] = 0.0
             return
         intensity = float(policy.intensity_by_material[self.carried].max()) if self.licensed else 0.0
@@ -66,7 +67,7 @@ class EmbeddedImports:
         if not leaving.any():
             return leaving
         weights = firms.sourcing.china * firms.need
-        totals = weights.sum(axis=0)
+        totals = col_sums(weights)
         share = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
         pipeline.ship(week, EMBEDDED, share * leaving, self.transit_weeks + self._hold_weeks(policy))
         return leaving
@@ -74,13 +75,13 @@ class EmbeddedImports:
     def prefill(self, pipeline: Pipeline, firms: Firms, start: int) -> None:
         """Goods in transit at the start: one week's normal volume per week of transit."""
         weights = firms.sourcing.china * firms.need
-        totals = weights.sum(axis=0)
+        totals = col_sums(weights)
         share = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
         weekly = share * (self.normal * self._approval(0.0))
         for ahead in range(self.transit_weeks):
             slot = (start + ahead) % pipeline.horizon
             pipeline.arrivals[slot] += weekly
-            pipeline.by_origin[slot, EMBEDDED] += weekly.sum(axis=0)
+            pipeline.by_origin[slot, EMBEDDED] += col_sums(weekly)
             pipeline.in_transit += weekly
 
     def _approval(self, intensity: float) -> float:

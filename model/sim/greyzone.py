@@ -17,6 +17,7 @@ from model.sim.agents.regions import RegionBuyer, Regions
 from model.sim.agents.suppliers import NonChinaSupplier, SupplyBase
 from model.sim.embedded import EmbeddedImports
 from model.sim.evidence import Evidence
+from model.sim.kernels import col_sums, ratio
 from model.sim.licensing import LicenceAuthority, whole_week_moments
 from model.sim.logistics import Pipeline, pipeline_weeks
 from model.sim.market import Market
@@ -79,7 +80,7 @@ class GreyzoneModel(Model):
         RegionBuyer.create_agents(
             self, len(regions.names), index=np.arange(len(regions.names)), name=list(regions.names)
         )
-        world_demand = materials.japan_demand_t + regions.demand_t.sum(axis=0)
+        world_demand = materials.japan_demand_t + col_sums(regions.demand_t)
         self.world_weekly_demand = world_demand / WEEKS_PER_YEAR
         self.supply = SupplyBase(seeds.suppliers, materials, regions)
         NonChinaSupplier.create_agents(
@@ -95,7 +96,7 @@ class GreyzoneModel(Model):
         self.pipeline = Pipeline(population.sector.size, len(materials.names), weeks)
         self.trade = Trade(spec, self.firms, self.authority, self.pipeline, self.exporters)
         self.signals = Signals(spec, self.trade.china_normal_weekly, self.market.base_export)
-        normal_exports = self.trade.china_normal_weekly + (self.regions.china * self.regions.need).sum(axis=0)
+        normal_exports = self.trade.china_normal_weekly + col_sums(self.regions.china * self.regions.need)
         self.china_industry = ChinaIndustry(self, seeds.market, materials, normal_exports)
         self._spinup_exports: list[tuple[np.ndarray, np.ndarray]] = []
         self.normal_row_exports = normal_exports - self.trade.china_normal_weekly  # settled in spin-up
@@ -108,7 +109,7 @@ class GreyzoneModel(Model):
         self._fill_pipeline(self.week)
         self.embedded.prefill(self.pipeline, self.firms, self.week)
         self.authority.recount()
-        self.normal_weekly_demand = self.firms.need.sum(axis=0)
+        self.normal_weekly_demand = col_sums(self.firms.need)
         self.delivered_smoothed = self.normal_weekly_demand.copy()
         self._smoothing = seeds.market.supply_smoothing_weeks
         self.shortfall = np.zeros(len(materials.names))
@@ -158,7 +159,7 @@ class GreyzoneModel(Model):
         flows = self.trade.clear(  # 5. licences, shipping, the world pool
             week, orders, row_orders, policy, market, self.supply, refill, self.streams
         )
-        self.embedded.order(week, policy, firms.need.sum(axis=0) / self.normal_weekly_demand)
+        self.embedded.order(week, policy, col_sums(firms.need) / self.normal_weekly_demand)
         embedded = self.embedded.ship(week, policy, firms, self.pipeline)
         self.exporters.book_embedded(embedded, market.export_contract)
         regions.ship(week, row_orders, policy, flows.pool.row_offtake, flows.pool.spot)
@@ -176,9 +177,7 @@ class GreyzoneModel(Model):
             market.update(self._world_excess_demand(), industry.excess_stock_weeks)
         production = firms.produce()  # 8. production
         regions.use()
-        self.shortfall = np.divide(
-            production.unmet, production.need, out=np.zeros_like(production.need), where=production.need > 0
-        )
+        self.shortfall = ratio(production.unmet, production.need, 0.0)
         firms.learn(flows.observations)  # 9. beliefs, adaptation
         firms.assess_risk(adapt)
         if adapt:
@@ -186,7 +185,7 @@ class GreyzoneModel(Model):
             regions.adapt(market.spot_multiple, market.contract_multiple)
             firms.hoard(market.contract)
             row_request = regions.diversification_request(week)
-            free = self.supply.weekly_capacity - firms.committed_nonchina() - regions.committed.sum(axis=0)
+            free = self.supply.weekly_capacity - firms.committed_nonchina() - col_sums(regions.committed)
             granted = firms.diversify(week, free, japan.diversification_subsidy, competing_t=row_request)
             regions.diversify(week, granted)
             firms.substitute(week, market.contract_multiple, self.streams.substitution)
@@ -211,8 +210,8 @@ class GreyzoneModel(Model):
                     japan_need_t=production.need,
                     block_unmet_t=regions.unmet,
                     block_need_t=regions.need,
-                    world_china_t=japan_china + (regions.china * regions.need).sum(axis=0),
-                    world_total_t=japan_need + regions.need.sum(axis=0),
+                    world_china_t=japan_china + col_sums(regions.china * regions.need),
+                    world_total_t=japan_need + col_sums(regions.need),
                 )
             )
         else:
@@ -228,18 +227,16 @@ class GreyzoneModel(Model):
         self.regions.unmet[:] = 0.0
         if self._spinup_exports:  # China's normal production: its settled exports plus domestic use
             settled = np.mean(self._spinup_exports[-min(len(self._spinup_exports), TRAILING_WEEKS) :], axis=0)
-            self.china_industry.reset_normal(settled.sum(axis=0))
+            self.china_industry.reset_normal(col_sums(settled))
             self.normal_row_exports = settled[1]
             self.normal_row_revenue = float(settled[1] @ self.market.base_export) * KG_PER_TONNE
             firms, regions = self.firms, self.regions  # sourcing is frozen in the spin-up: its end is normal
-            world_china = (firms.sourcing.china * firms.need).sum(axis=0) + (
-                regions.china * regions.need
-            ).sum(axis=0)
+            world_china = col_sums(firms.sourcing.china * firms.need) + col_sums(regions.china * regions.need)
             self.signals.set_normal(
                 settled[0] @ self.market.base_export * KG_PER_TONNE,
                 self.normal_row_revenue,
                 world_china,
-                firms.need.sum(axis=0) + regions.need.sum(axis=0),
+                col_sums(firms.need) + col_sums(regions.need),
             )
         self._spinup_exports = []
 
@@ -276,9 +273,7 @@ class GreyzoneModel(Model):
         need, extra = _demand_sums(firms.need, firms.base_cover, firms.target_cover, firms.inventory)
         japan = need + extra / adjust - self.delivered_smoothed
         world = japan + self.regions.excess_demand_t(adjust)
-        return np.divide(
-            world, self.world_weekly_demand, out=np.zeros_like(world), where=self.world_weekly_demand > 0
-        )
+        return ratio(world, self.world_weekly_demand, 0.0)
 
     def _fill_pipeline(self, start: int) -> None:
         """Start near steady state: goods in transit and licence applications in review.
@@ -332,7 +327,7 @@ class GreyzoneModel(Model):
     def _prefill(self, week: int, origin: int, weekly: np.ndarray) -> None:
         slot = week % self.pipeline.horizon
         self.pipeline.arrivals[slot] += weekly
-        self.pipeline.by_origin[slot, origin] += weekly.sum(axis=0)
+        self.pipeline.by_origin[slot, origin] += col_sums(weekly)
         self.pipeline.in_transit += weekly
 
 

@@ -13,14 +13,20 @@ from numba import njit
 PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def inner_sum(values):  # pragma: no cover - compiled
     """Sum of a 1-D array exactly as numpy sums along a contiguous axis.
 
     numpy starts from +0.0 and adds the pairwise sum of the values: fewer than 8 in order;
     up to 128 with eight running sums combined pairwise, then the rest in order; more split
-    in halves (multiples of 8) and recursed.
+    in halves (multiples of 8) and recursed. Inlined: short sums cost no call.
     """
+    n = values.shape[0]
+    if n < 8:
+        total = -0.0
+        for i in range(n):
+            total += values[i]
+        return 0.0 + total
     return 0.0 + _pairwise(values)
 
 
@@ -57,7 +63,7 @@ def _pairwise(values):  # pragma: no cover - compiled
     return _pairwise(values[:half]) + _pairwise(values[half:])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cell_sum(values, i, j):  # pragma: no cover - compiled
     """inner_sum(values[i, j]) for a 3-D array, without building a view (short last axis)."""
     n = values.shape[2]
@@ -81,13 +87,21 @@ def col_sums(values):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def positive_cells(values):  # pragma: no cover - compiled
-    """Flat indices of the cells > 0, in row-major order (as np.flatnonzero(values > 0))."""
-    flat = values.ravel()
-    out = np.empty(flat.size, np.int64)
-    n = 0
+def ratio(num, den, default):  # pragma: no cover - compiled
+    """num / den element-wise where den > 0, else `default` (1-D arrays of one length;
+    the same numbers as np.divide(num, den, out=np.full_like(den, default), where=den > 0))."""
+    out = np.empty(den.shape[0])
+    for i in range(den.shape[0]):
+        out[i] = num[i] / den[i] if den[i] > 0 else default
+    return out
+
+
+@njit(cache=True)
+def clip(values, low, high):  # pragma: no cover - compiled
+    """np.clip(values, low, high) of a C-ordered array with scalar bounds, as a new array."""
+    out = np.empty_like(values)
+    flat, dest = values.ravel(), out.ravel()
     for i in range(flat.size):
-        if flat[i] > 0:
-            out[n] = i
-            n += 1
-    return out[:n]
+        v = flat[i]
+        dest[i] = low if v < low else (high if v > high else v)
+    return out

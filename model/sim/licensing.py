@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from model.config.seeds.parameters import Licensing
-from model.sim.kernels import inner_sum
+from model.sim.kernels import clip, inner_sum
 from model.sim.policy import PolicyState
 from model.sim.population import ENTITY_LIST, WATCH_LIST
 
@@ -61,12 +61,13 @@ class Applications(NamedTuple):
     lapses: np.ndarray  # will lapse undecided at `due` (bool)
 
 
-class Cells(NamedTuple):
-    """(firm, licensed material, slot) of the applications a step acts on, in row-major order."""
+class ReviewTimes(NamedTuple):
+    """Review weeks of an application: max(1, ceil(X)), X lognormal(mu, sigma) per licensed
+    material; an application drawn beyond `limit` weeks lapses undecided at the limit."""
 
-    firms: np.ndarray
-    mats: np.ndarray
-    slots: np.ndarray
+    mu: np.ndarray
+    sigma: np.ndarray
+    limit: int
 
 
 class Decisions(NamedTuple):
@@ -98,8 +99,13 @@ class LicenceAuthority:
         )
         self.queued = np.zeros((n_firms, n_mat))
         self._decisions = Decisions(*(np.zeros((n_firms, n_mat)) for _ in range(6)))
-        self._touched = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        # (firm, material) cells decided last week, cleared before this week's decisions: the count first
+        self._touched = np.zeros(1 + n_firms * n_mat * slots, np.int64)
+        self._submitted = np.zeros(
+            (3, n_mat)
+        )  # filed this week: count, sum and sum of squares of review weeks
         self._shipped = np.zeros((n_firms, n_mat))
+        self._approved_qty = np.zeros(shape)
         self._pending = np.zeros(n_mat)  # applications in review per material (kept up to date)
         self.submitted_count = np.zeros(n_mat)
         self.submitted_review_mean = np.zeros(n_mat)
@@ -121,7 +127,7 @@ class LicenceAuthority:
         prob = p.routine_approval - intensity[None, :] * (
             p.civil_denial + p.military_denial * exposure[:, None]
         )
-        prob = np.clip(prob, 0.0, 1.0)
+        prob = clip(prob, 0.0, 1.0)
         if policy.lists_enforced:
             covered = policy.covered[self.columns]
             prob[np.ix_(list_status == WATCH_LIST, covered)] *= p.watch_list_factor
@@ -135,23 +141,15 @@ class LicenceAuthority:
         self.submitted_count[:] = 0.0
         if self.queued.shape[1] == 0:
             return
-        banned = policy.banned[self.columns]
-        cells = Cells(*_ready(self.applications.qty, self.queued, filing, banned))
-        if len(cells.firms) == 0:
-            return
-        mats = cells.mats
         mu, sigma = self.review_parameters(policy.intensity_by_material[self.columns])
-        draw = np.exp(mu[mats] + sigma[mats] * rng.standard_normal(len(mats)))
-        weeks = np.maximum(1, np.ceil(draw)).astype(np.int32)
-        limit = int(self.params.max_review_weeks)
-        lapse = weeks > limit
-        weeks = np.minimum(weeks, limit)
-        _file(self.applications, self.queued, cells, week, weeks, lapse, self._pending)
-        self.submitted_count[:] = np.bincount(mats, minlength=len(self.columns))
-        drawn = np.minimum(draw, limit)
-        count = np.maximum(self.submitted_count, 1)
-        mean = np.bincount(mats, weights=drawn, minlength=len(self.columns)) / count
-        sq = np.bincount(mats, weights=drawn**2, minlength=len(self.columns)) / count
+        review = ReviewTimes(mu, sigma, int(self.params.max_review_weeks))
+        stats = self._submitted
+        banned = policy.banned[self.columns]
+        _submit(self.applications, self.queued, filing, banned, review, week, rng, self._pending, stats)
+        self.submitted_count[:] = stats[0]
+        count = np.maximum(stats[0], 1)
+        mean = stats[1] / count
+        sq = stats[2] / count
         self.submitted_review_mean[:] = mean
         self.submitted_review_sd[:] = np.sqrt(np.maximum(sq - mean**2, 0.0))
 
@@ -160,19 +158,15 @@ class LicenceAuthority:
     ) -> Decisions:
         """Decide applications due this week (all pending ones of banned materials)."""
         banned = policy.banned[self.columns]
-        decisions = self._decisions
-        _clear_cells(self._touched[0], self._touched[1], decisions)
-        cells = Cells(*_due(self.applications, week, banned))
-        self._touched = (cells.firms, cells.mats)
-        if len(cells.firms):
-            draws = rng.random(len(cells.firms))
-            _apply_decisions(self.applications, cells, week, draws, probability, decisions, self._pending)
+        decisions, pending = self._decisions, self._pending
+        _decide(self.applications, week, banned, probability, rng, decisions, pending, self._touched)
         return decisions
 
     def approved_volume(self) -> np.ndarray:
         """Approved tonnes awaiting shipment per licensed material."""
         apps = self.applications
-        return np.where(apps.approved, apps.qty, 0.0).sum(axis=(0, 2))
+        approved = np.multiply(apps.qty, apps.approved, out=self._approved_qty)  # qty >= 0: as np.where
+        return approved.sum(axis=(0, 2))
 
     def release(self, fraction: np.ndarray) -> np.ndarray:
         """Ship `fraction` (per licensed material) of approved volume; the rest waits."""
@@ -191,13 +185,14 @@ class LicenceAuthority:
 
 # compiled kernels (numba): same numbers as the numpy they replace ----------------------------------
 @njit(cache=True)
-def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
-    """(firm, material, first free slot) of every application to file now, in row-major order."""
+def _submit(apps, queued, filing, banned, review, week, rng, pending, stats):  # pragma: no cover - compiled
+    """Each filing firm files its queued tonnes of each unbanned material into the first free
+    slot (none free: they stay queued), with a review time drawn as `ReviewTimes` says, in
+    row-major order of (firm, material); `stats` gets the count, sum and sum of squares of the
+    drawn review weeks (capped at the limit) per material."""
+    qty = apps.qty
     n_firms, n_mat, n_slots = qty.shape
-    firms = np.empty(n_firms * n_mat, np.int64)
-    mats = np.empty(n_firms * n_mat, np.int64)
-    slots = np.empty(n_firms * n_mat, np.int64)
-    n = 0
+    stats[:] = 0.0
     for f in range(n_firms):
         if not filing[f]:
             continue
@@ -206,80 +201,61 @@ def _ready(qty, queued, filing, banned):  # pragma: no cover - compiled
                 continue
             for a in range(n_slots):
                 if qty[f, m, a] <= 0:
-                    firms[n], mats[n], slots[n] = f, m, a
-                    n += 1
+                    draw = np.exp(review.mu[m] + review.sigma[m] * rng.standard_normal())
+                    weeks = np.int32(max(1.0, np.ceil(draw)))
+                    pending[m] += 1.0
+                    qty[f, m, a] = queued[f, m]
+                    apps.due[f, m, a] = week + min(weeks, review.limit)
+                    apps.submitted[f, m, a] = week
+                    apps.approved[f, m, a] = False
+                    apps.lapses[f, m, a] = weeks > review.limit
+                    queued[f, m] = 0.0
+                    drawn = min(draw, review.limit)
+                    stats[0, m] += 1.0
+                    stats[1, m] += drawn
+                    stats[2, m] += drawn**2
                     break
-    return firms[:n], mats[:n], slots[:n]
 
 
 @njit(cache=True)
-def _file(apps, queued, cells, week, weeks, lapse, pending):  # pragma: no cover - compiled
-    for i in range(len(cells.firms)):
-        f, m, a = cells.firms[i], cells.mats[i], cells.slots[i]
-        pending[m] += 1.0
-        apps.qty[f, m, a] = queued[f, m]
-        apps.due[f, m, a] = week + weeks[i]
-        apps.submitted[f, m, a] = week
-        apps.approved[f, m, a] = False
-        apps.lapses[f, m, a] = lapse[i]
-        queued[f, m] = 0.0
-
-
-@njit(cache=True)
-def _due(apps, week, banned):  # pragma: no cover - compiled
-    """Pending applications decided this week (all pending ones of banned materials), row-major."""
-    qty, approved, due = apps.qty, apps.approved, apps.due
+def _decide(apps, week, banned, probability, rng, decisions, pending, touched):  # pragma: no cover - compiled
+    """Decide every pending application due by `week` (every pending one of a banned material)
+    in row-major order: approved with `probability` of its (firm, material) unless it lapses;
+    a denied or lapsed one frees its slot and counts as denied tonnes. Clears the cells decided
+    last week (`touched`) first, and records this week's."""
+    qty, due, submitted, approved, lapses = apps
+    decided, approved_count, review_sum, review_sq, reviewed, denied_qty = decisions
     n_firms, n_mat, n_slots = qty.shape
-    size = n_firms * n_mat * n_slots
-    firms = np.empty(size, np.int64)
-    mats = np.empty(size, np.int64)
-    slots = np.empty(size, np.int64)
+    for i in range(1, touched[0] + 1):
+        f, m = touched[i] // n_mat, touched[i] % n_mat
+        for array in decisions:
+            array[f, m] = 0.0
     n = 0
     for f in range(n_firms):
         for m in range(n_mat):
             everything = banned[m]
             for a in range(n_slots):
-                if (due[f, m, a] <= week or everything) and qty[f, m, a] > 0 and not approved[f, m, a]:
-                    firms[n], mats[n], slots[n] = f, m, a
-                    n += 1
-    return firms[:n], mats[:n], slots[:n]
-
-
-@njit(cache=True)
-def _apply_decisions(
-    apps, cells, week, draws, probability, decisions, pending
-):  # pragma: no cover - compiled
-    qty, due, submitted, approved, lapses = apps
-    firms, mats, slots = cells
-    decided, approved_count, review_sum, review_sq, reviewed, denied_qty = decisions
-    for i in range(len(firms)):
-        f, m, a = firms[i], mats[i], slots[i]
-        pending[m] -= 1.0
-        in_review = due[f, m, a] <= week
-        lapsed = lapses[f, m, a] and in_review
-        ok = draws[i] < probability[f, m] and not lapsed
-        elapsed = float(week - submitted[f, m, a])
-        decided[f, m] += 1.0
-        approved_count[f, m] += 1.0 if ok else 0.0
-        reviewed[f, m] += 1.0 if in_review else 0.0
-        review_sum[f, m] += elapsed if in_review else 0.0
-        review_sq[f, m] += elapsed * elapsed if in_review else 0.0
-    for i in range(len(firms)):
-        f, m, a = firms[i], mats[i], slots[i]
-        in_review = due[f, m, a] <= week
-        lapsed = lapses[f, m, a] and in_review
-        if draws[i] < probability[f, m] and not lapsed:
-            approved[f, m, a] = True
-        else:
-            denied_qty[f, m] += qty[f, m, a]
-            qty[f, m, a] = 0.0
-
-
-@njit(cache=True)
-def _clear_cells(firms, mats, arrays):  # pragma: no cover - compiled
-    for array in arrays:
-        for i in range(len(firms)):
-            array[firms[i], mats[i]] = 0.0
+                if not ((due[f, m, a] <= week or everything) and qty[f, m, a] > 0 and not approved[f, m, a]):
+                    continue
+                draw = rng.random()
+                pending[m] -= 1.0
+                in_review = due[f, m, a] <= week
+                lapsed = lapses[f, m, a] and in_review
+                ok = draw < probability[f, m] and not lapsed
+                elapsed = float(week - submitted[f, m, a])
+                decided[f, m] += 1.0
+                approved_count[f, m] += 1.0 if ok else 0.0
+                reviewed[f, m] += 1.0 if in_review else 0.0
+                review_sum[f, m] += elapsed if in_review else 0.0
+                review_sq[f, m] += elapsed * elapsed if in_review else 0.0
+                if ok:
+                    approved[f, m, a] = True
+                else:
+                    denied_qty[f, m] += qty[f, m, a]
+                    qty[f, m, a] = 0.0
+                n += 1
+                touched[n] = f * n_mat + m
+    touched[0] = n
 
 
 @njit(cache=True)

@@ -62,16 +62,15 @@ class Market:
             + p.price_response * world_excess
             - p.price_reversion * np.log(self.spot / self.base)
         )
-        self.spot = np.clip(np.exp(log_spot), self.floor, self.cap)
+        self.spot = np.minimum(np.maximum(np.exp(log_spot), self.floor), self.cap)
         self.contract = self.contract + (self.spot - self.contract) / p.contract_lag_weeks
         log_dom = (
             np.log(self.domestic)
             - p.domestic_price_response * china_excess_stock_weeks
             - p.domestic_price_reversion * np.log(self.domestic / self.base_domestic)
         )
-        self.domestic = np.clip(
-            np.exp(log_dom),
-            p.price_floor_multiple * self.base_domestic,
+        self.domestic = np.minimum(
+            np.maximum(np.exp(log_dom), p.price_floor_multiple * self.base_domestic),
             p.price_cap_multiple * self.base_domestic,
         )
         self.export = self.domestic * (self.base_export / self.base_domestic)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from model.config.seeds.parameters import Logistics
+from model.sim.kernels import ratio
 from model.sim.policy import PolicyState
 
 
@@ -56,9 +57,7 @@ def allocate(capacity: np.ndarray, demand: PoolDemand, circumvention: np.ndarray
     japan_nonchina = spot_fill * demand.japan_spot
     leak = np.minimum(circumvention, demand.japan_spot - japan_nonchina)
     japan_spot_fill = _ratio(japan_nonchina + leak, demand.japan_spot)
-    from_leak = np.divide(
-        leak, japan_nonchina + leak, out=np.zeros_like(leak), where=japan_nonchina + leak > 0
-    )
+    from_leak = ratio(leak, japan_nonchina + leak, 0.0)
     return PoolFill(japan_fill, offtake_fill, spot_fill, japan_spot_fill, from_leak, leak)
 
 
@@ -81,6 +80,4 @@ def circumvention_supply(
 
 def _ratio(supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
     """min(1, supply / demand), 1 where nothing is asked."""
-    return np.minimum(
-        1.0, np.divide(np.maximum(supply, 0.0), demand, out=np.ones_like(demand), where=demand > 0)
-    )
+    return np.minimum(1.0, ratio(np.maximum(supply, 0.0), demand, 1.0))

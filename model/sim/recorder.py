@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from model.sim.kernels import inner_sum
+from model.sim.kernels import col_sums, inner_sum, ratio
 from model.sim.logistics import CHINA, EMBEDDED, LEAKAGE, NONCHINA
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class Recorder:
         first_review = lic.review_median_weeks * np.exp(lic.review_sigma**2 / 2.0)
         self._last_review = (np.full(n_mat, first_review), np.zeros(n_mat))
         self._totals = np.zeros((N_TOTALS, n_mat))
-        self._base_need = model.firms.pop.base_need.sum(axis=0)
+        self._base_need = col_sums(model.firms.pop.base_need)
         self.recorded = 0
 
     def record(
@@ -238,7 +238,7 @@ class Recorder:
             "price_multiple": market.spot_multiple,
             "excess_demand": market.excess,
             "shortfall": m.shortfall,
-            "nonchina_capacity_t_per_yr": m.supply.capacity.sum(axis=0),
+            "nonchina_capacity_t_per_yr": col_sums(m.supply.capacity),
             "nonchina_capacity_added_t_per_yr": m.supply.added_capacity(),
             "stockpile_t": m.japan.stockpile.stock,
             "allied_stockpile_t": m.coalition.stockpile.stock,
@@ -333,43 +333,35 @@ class Recorder:
 
     def _record_regions(self, week: int) -> None:
         regions, mat = self.model.regions, self.series.material
-        need = regions.need.sum(axis=0)
+        need = col_sums(regions.need)
         mat["row_need_t"][week] = need
         mat["row_orders_t"][week] = regions.ordered
-        mat["row_consumption_t"][week] = regions.consumption.sum(axis=0)
-        mat["row_inventory_t"][week] = regions.inventory.sum(axis=0)
-        mat["row_in_transit_t"][week] = regions.in_transit.sum(axis=0)
-        mat["row_shortfall"][week] = np.divide(
-            regions.unmet.sum(axis=0), need, out=np.zeros_like(need), where=need > 0
-        )
-        weighted = (regions.target_cover * regions.need).sum(axis=0)
-        mat["row_target_cover_weeks"][week] = np.divide(
-            weighted, need, out=np.zeros_like(need), where=need > 0
-        )
-        china = (regions.china * regions.need).sum(axis=0)
-        mat["row_china_contract_share"][week] = np.divide(
-            china, need, out=np.zeros_like(need), where=need > 0
-        )
+        mat["row_consumption_t"][week] = col_sums(regions.consumption)
+        mat["row_inventory_t"][week] = col_sums(regions.inventory)
+        mat["row_in_transit_t"][week] = col_sums(regions.in_transit)
+        mat["row_shortfall"][week] = ratio(col_sums(regions.unmet), need, 0.0)
+        weighted = col_sums(regions.target_cover * regions.need)
+        mat["row_target_cover_weeks"][week] = ratio(weighted, need, 0.0)
+        china = col_sums(regions.china * regions.need)
+        mat["row_china_contract_share"][week] = ratio(china, need, 0.0)
         mat["row_diversified_t"][week] = regions.diversified_this_week
 
     def _record_trailing(self, week: int) -> None:
         mat = self.series.material
         lo = max(0, week - TRAILING_WEEKS + 1)
         window = slice(lo, week + 1)
-        china = (
+        china = col_sums(
             mat["delivered_china_t"][window]
             + mat["delivered_embedded_t"][window]
             + mat["row_delivered_china_t"][window]
-        ).sum(axis=0)
-        other = (
+        )
+        other = col_sums(
             mat["delivered_nonchina_t"][window]
             + mat["delivered_leakage_t"][window]
             + mat["row_delivered_nonchina_t"][window]
-        ).sum(axis=0)
-        total = china + other
-        mat["china_share_of_world_supply"][week] = np.divide(
-            china, total, out=np.zeros_like(total), where=total > 0
         )
+        total = china + other
+        mat["china_share_of_world_supply"][week] = ratio(china, total, 0.0)
         all_total = total.sum()
         self.series.scalar["china_share_of_world_supply_all"][week] = (
             china.sum() / all_total if all_total > 0 else 0.0
@@ -435,7 +427,7 @@ def _firm_totals(
                 out[T_EXCESS_RISK, m] += 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _div(num, den, default):  # pragma: no cover - compiled
     """num / den where den > 0, else default (as np.divide with where=den > 0)."""
     return num / den if den > 0 else default

@@ -10,6 +10,7 @@ import numpy as np
 
 from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
+from model.sim.kernels import ratio
 
 PERCENT = 100.0
 
@@ -67,12 +68,7 @@ class Signals:
         self.count += 1
         self.severity = _share(week.japan_unmet_t @ self.price_weight, week.japan_need_t @ self.price_weight)
         block_need = week.block_need_t @ self.price_weight
-        self.block_severity = np.divide(
-            week.block_unmet_t @ self.price_weight,
-            block_need,
-            out=np.zeros_like(block_need),
-            where=block_need > 0,
-        )
+        self.block_severity = ratio(week.block_unmet_t @ self.price_weight, block_need, 0.0)
 
     def set_normal(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config.seeds.parameters import Stockpile as StockpileRules
+from model.sim.kernels import col_sums
 
 
 class Stockpile:
@@ -46,12 +47,12 @@ class Stockpile:
             return self._nothing
         if already is not None:
             last_unmet = last_unmet - already
-        wanted = last_unmet.sum(axis=0)
+        wanted = col_sums(last_unmet)
         cap = np.minimum.reduce([self.stock, r.max_release_share_per_week * self.target, wanted])
         amount = np.where(short, cap, 0.0)
         share = np.divide(last_unmet, wanted, out=np.zeros_like(last_unmet), where=wanted > 0)
         to_firms = share * amount[None, :]
-        self.released = to_firms.sum(axis=0)
+        self.released = col_sums(to_firms)
         self.stock = self.stock - self.released
         return to_firms
 

@@ -22,9 +22,9 @@ from model.sim.agents.china import ExporterBook
 from model.sim.agents.firms import Firms, Observations, Orders
 from model.sim.agents.regions import RegionOrders
 from model.sim.agents.suppliers import SupplyBase
-from model.sim.kernels import cell_sum, col_sums, positive_cells
+from model.sim.kernels import cell_sum, col_sums, ratio
 from model.sim.licensing import Decisions, LicenceAuthority, median_hold_weeks
-from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, Pipeline
+from model.sim.logistics import CHINA, LEAKAGE, NONCHINA, CustomsHolds, Pipeline
 from model.sim.market import Market
 from model.sim.policy import PolicyState
 from model.sim.pool import PoolDemand, PoolFill, allocate, circumvention_supply
@@ -90,6 +90,7 @@ class Trade:
         self._spot_nonchina = np.zeros((n_firms, n_mat))
         self._spot_leak = np.zeros((n_firms, n_mat))
         self._holds = np.zeros((n_firms, n_mat))
+        self._draws = np.zeros((2, n_firms * n_mat))  # customs: inspection and hold-length draws
         cells = {name: np.zeros((n_firms, n_mat)) for name in Observations._fields}
         self._seen = Observations(**{**cells, "hold_sum": self._holds})  # the holds themselves
 
@@ -138,12 +139,12 @@ class Trade:
         # an export quota, and China's export capacity, cap the week's China shipments ------------
         requested = np.zeros(n_mat)
         requested[lc] = auth.approved_volume()
-        requested[uc] = direct.sum(axis=0)
+        requested[uc] = col_sums(direct)
         self.export_allowance = np.minimum(self.export_allowance + self._allowance_rate, self._allowance_max)
         cap = self.export_allowance
         if policy.quota_factor < 1.0:
             cap = np.minimum(cap, policy.quota_factor * self.direct_normal_weekly)
-        fraction = np.minimum(1.0, np.divide(cap, requested, out=np.ones(n_mat), where=requested > 0))
+        fraction = np.minimum(1.0, ratio(cap, requested, 1.0))
         china_ship = np.zeros((n_firms, n_mat))
         _china_shipments(auth.release(fraction[lc]), direct, fraction, lc, uc, china_ship, self.backlog)
         self.export_allowance = np.maximum(self.export_allowance - col_sums(china_ship), 0.0)
@@ -153,10 +154,10 @@ class Trade:
         demand = PoolDemand(
             japan_offtake=col_sums(orders.nonchina),
             japan_priority=supply.japan_priority_weekly,
-            row_offtake=row_orders.offtake.sum(axis=0),
+            row_offtake=col_sums(row_orders.offtake),
             japan_spot=col_sums(orders.spot),
             refill=refill,
-            row_spot=row_orders.spot.sum(axis=0),
+            row_spot=col_sums(row_orders.spot),
         )
         reachable = circumvention_supply(self.log, policy, market.circumvention_gap, self.china_normal_weekly)
         fill = allocate(supply.weekly_capacity, demand, reachable)
@@ -212,20 +213,18 @@ class Trade:
         self, week: int, shipped: np.ndarray, policy: PolicyState, rng: np.random.Generator
     ) -> np.ndarray:
         """Send China shipments with transit plus customs holds; return the holds (weeks)."""
-        holds = self._holds
-        holds.fill(0.0)
-        nz = positive_cells(shipped)
-        if len(nz) == 0:
-            return holds
         lic = self.lic
-        material = nz % shipped.shape[1]
-        inspected = rng.random(len(nz)) < policy.inspection_share(lic.customs_base_inspection)[material]
-        median = median_hold_weeks(lic, policy.hold_intensity[material])
-        draw = np.exp(np.log(median) + lic.customs_hold_sigma * rng.standard_normal(len(nz)))
-        hold = np.where(inspected, np.minimum(np.ceil(draw), lic.max_customs_hold_weeks), 0.0)
-        holds.ravel()[nz] = hold
-        delay = (int(self.log.china_transit_weeks) + holds).astype(np.int64)
-        self.pipeline.ship_varied(week, CHINA, shipped, delay)
+        median = median_hold_weeks(lic, policy.hold_intensity)
+        customs = CustomsHolds(
+            inspected_share=policy.inspection_share(lic.customs_base_inspection),
+            log_median_weeks=np.log(median),
+            sigma=lic.customs_hold_sigma,
+            max_weeks=lic.max_customs_hold_weeks,
+            transit_weeks=int(self.log.china_transit_weeks),
+        )
+        holds, draws = self._holds, self._draws
+        total = self.pipeline.ship_held(week, CHINA, shipped, customs, rng, holds, draws)
+        self.pipeline.shipped[CHINA] += total
         return holds
 
     def _observations(

@@ -16,6 +16,7 @@ from numba import njit
 
 from model.catalogue.units import KG_PER_TONNE, WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
+from model.sim.kernels import col_sums, ratio
 from model.sim.licensing import whole_week_moments
 from model.sim.population import LIST_NAMES, Population
 
@@ -402,15 +403,12 @@ class Firms:
 
     def committed_nonchina(self) -> np.ndarray:
         """Tonnes per week under non-China contracts at normal use, per material."""
-        return (self.sourcing.nonchina * self.normal_need()).sum(axis=0)
+        return col_sums(self.sourcing.nonchina * self.normal_need())
 
 
 def _granted(free_capacity: np.ndarray, requested_t: np.ndarray) -> np.ndarray:
     """Share of requested volume that free capacity can grant, per material (at most 1)."""
-    ratio = np.divide(
-        np.maximum(free_capacity, 0.0), requested_t, out=np.ones_like(requested_t), where=requested_t > 0
-    )
-    return np.minimum(ratio, 1.0)
+    return np.minimum(ratio(np.maximum(free_capacity, 0.0), requested_t, 1.0), 1.0)
 
 
 @njit(cache=True)
@@ -426,17 +424,18 @@ def _learn(beliefs, seen, rate, weights):  # pragma: no cover - compiled
                 p_hat[f, m] += weight * (seen.approved[f, m] / count - p_hat[f, m])
             reviewed = seen.reviewed[f, m]
             if reviewed > 0:
-                observed = (reviewed, seen.review_sum[f, m], seen.review_sq_sum[f, m])
                 weight = _weight(reviewed, rate, weights)
-                _update_moments(beliefs.review_hat, beliefs.review_var, f, m, *observed, weight)
+                total, sq_total = seen.review_sum[f, m], seen.review_sq_sum[f, m]
+                hat, var = beliefs.review_hat, beliefs.review_var
+                _update_moments(hat, var, f, m, reviewed, total, sq_total, weight)
             holds = seen.holds[f, m]
             if holds > 0:
-                observed = (holds, seen.hold_sum[f, m], seen.hold_sq_sum[f, m])
                 weight = _weight(holds, rate, weights)
-                _update_moments(beliefs.hold_hat, beliefs.hold_var, f, m, *observed, weight)
+                total, sq_total = seen.hold_sum[f, m], seen.hold_sq_sum[f, m]
+                _update_moments(beliefs.hold_hat, beliefs.hold_var, f, m, holds, total, sq_total, weight)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _weight(count, rate, weights):  # pragma: no cover - compiled
     """1 - (1 - rate)^count, from the table when count is a small whole number."""
     n = int(count)
@@ -445,7 +444,7 @@ def _weight(count, rate, weights):  # pragma: no cover - compiled
     return 1.0 - (1.0 - rate) ** count
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _update_moments(mean, var, f, m, count, total, sq_total, weight):  # pragma: no cover - compiled
     observed = total / count
     observed_sq = sq_total / count
@@ -501,7 +500,7 @@ def _orders(stock, need, cover, beliefs, sourcing, leads, terms, out):  # pragma
             out.spot[f, m] = rest - to_china
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _lead_time_sd(beliefs, f, m):  # pragma: no cover - compiled
     """Perceived spread of the China lane's lead time, refiling after denials included (weeks).
 
@@ -560,7 +559,7 @@ def _consume(inventory, consumption, need, unmet, totals):  # pragma: no cover -
             inventory[f, m] = max(inventory[f, m] - consumption[f, m], 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _risk(beliefs, china, f, m, lead_time_scale):  # pragma: no cover - compiled
     """China share x (expected denial + lead-time spread / scale), in [0, 1]."""
     spread = np.sqrt(max(beliefs.review_var[f, m] + beliefs.hold_var[f, m], 0.0))
@@ -568,7 +567,7 @@ def _risk(beliefs, china, f, m, lead_time_scale):  # pragma: no cover - compiled
     return min(max(china[f, m] * uncertainty, 0.0), 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _perceived_risk(beliefs, china, lead_time_scale, out):  # pragma: no cover - compiled
     n_firms, n_mat = out.shape
     for f in range(n_firms):

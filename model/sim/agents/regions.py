@@ -18,6 +18,7 @@ from mesa import Agent
 
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
+from model.sim.kernels import col_sums
 from model.sim.licensing import civil_approval, median_review_weeks
 from model.sim.logistics import CHINA, NONCHINA
 
@@ -72,7 +73,7 @@ class Regions:
         self.delivered_smoothed = self.need.copy()
         self.unmet = np.zeros_like(self.need)
         self.consumption = self.need.copy()
-        self.ordered = self.need.sum(axis=0)
+        self.ordered = col_sums(self.need)
         self.risk = self._raw_risk(np.ones(self.need.shape[1]))
         self.normal_risk = self.risk.copy()
         self.excess_risk = np.zeros_like(self.need)
@@ -113,7 +114,7 @@ class Regions:
         # routine denials are filed again with China; what the blocks expect China to deny beyond
         # routine (a tightening) they seek on the spot market
         to_china = ask * np.minimum(self.p_hat / self._routine, 1.0)
-        self.ordered = (offtake + rest).sum(axis=0)
+        self.ordered = col_sums(offtake + rest)
         return RegionOrders(china=to_china, offtake=offtake, spot=rest - to_china)
 
     # 5. shipments ----------------------------------------------------------------------------------
@@ -141,8 +142,8 @@ class Regions:
         self.p_hat = np.where(
             asked & self.licensed[None, :], self.p_hat + rate * (approval[None, :] - self.p_hat), self.p_hat
         )
-        self._week_china = approved.sum(axis=0)
-        self._week_nonchina = (offtake + spot).sum(axis=0)
+        self._week_china = col_sums(approved)
+        self._week_nonchina = col_sums(offtake + spot)
 
     # 6. deliveries and 8. use -------------------------------------------------------------------------
     def deliver(self, week: int, smoothing_weeks: float) -> RegionFlows:
@@ -150,15 +151,15 @@ class Regions:
         slot = week % self.horizon
         arrived = self.arrivals[slot].copy()
         self.arrivals[slot] = 0.0
-        total = arrived.sum(axis=0)
+        total = arrived.sum(axis=0)  # origins x blocks x materials: by block
         self.in_transit -= total
         self.inventory += total
         self.delivered_smoothed += (total - self.delivered_smoothed) / smoothing_weeks
         return RegionFlows(
             self.china_shipped,
             self._week_nonchina,
-            arrived[FROM_CHINA].sum(axis=0),
-            arrived[FROM_NONCHINA].sum(axis=0),
+            col_sums(arrived[FROM_CHINA]),
+            col_sums(arrived[FROM_NONCHINA]),
         )
 
     def use(self) -> None:
@@ -179,7 +180,7 @@ class Regions:
         wanted = np.maximum(
             self.target_cover * self.need - base - np.maximum(self.inventory - base, 0.0), 0.0
         )
-        return (self.need + wanted / inventory_adjust_weeks - self.delivered_smoothed).sum(axis=0)
+        return col_sums(self.need + wanted / inventory_adjust_weeks - self.delivered_smoothed)
 
     # 9. beliefs and adaptation ----------------------------------------------------------------------------
     def adapt(self, spot_multiple: np.ndarray, contract_multiple: np.ndarray) -> None:
@@ -204,7 +205,7 @@ class Regions:
             return np.zeros(self.need.shape[1])
         want = (self.excess_risk > r.diversify_risk_threshold) & (self.china > 0)
         self._request = np.where(want, r.diversify_rate * self.china, 0.0)
-        return (self._request * self.normal_need).sum(axis=0)
+        return col_sums(self._request * self.normal_need)
 
     def diversify(self, week: int, granted_share: np.ndarray) -> None:
         """Move the granted share of the requested China volume to offtakes, signed for
@@ -221,7 +222,7 @@ class Regions:
         self.offtake += moved - back
         self.moved += moved - back
         self.committed = self.offtake * self.normal_need
-        self.diversified_this_week = ((moved - back) * self.normal_need).sum(axis=0)
+        self.diversified_this_week = col_sums((moved - back) * self.normal_need)
         self._request = np.zeros_like(self.need)
 
     # helpers ---------------------------------------------------------------------------------------------
@@ -259,8 +260,8 @@ class Regions:
                 for ahead in range(lead):
                     self.arrivals[(start + ahead) % self.horizon, origin, :, m] += weekly
                     self.in_transit[:, m] += weekly
-        self._week_china = (self.china * self.need).sum(axis=0) * approval
-        self._week_nonchina = ((1.0 - self.china) * self.need).sum(axis=0)
+        self._week_china = col_sums(self.china * self.need) * approval
+        self._week_nonchina = col_sums((1.0 - self.china) * self.need)
 
 
 class RegionBuyer(Agent):

@@ -9,6 +9,7 @@ from mesa import Agent
 
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.seeds.tables import Materials, Regions, Suppliers
+from model.sim.kernels import col_sums
 
 if TYPE_CHECKING:
     from model.sim.greyzone import GreyzoneModel
@@ -30,7 +31,7 @@ class SupplyBase:
         self.seeds = suppliers
         self.expansion = suppliers.expansion
         self.initial = suppliers.capacity_t.copy()
-        demand = materials.japan_demand_t + regions.demand_t.sum(axis=0)  # the world outside China
+        demand = materials.japan_demand_t + col_sums(regions.demand_t)  # the world outside China
         ceiling = np.where(
             suppliers.recycler[:, None],
             (materials.recycling_potential_share * materials.japan_demand_t)[None, :],
@@ -53,12 +54,12 @@ class SupplyBase:
     @property
     def weekly_capacity(self) -> np.ndarray:
         """Total capacity per material, tonnes per week."""
-        return self.capacity.sum(axis=0) / WEEKS_PER_YEAR
+        return col_sums(self.capacity) / WEEKS_PER_YEAR
 
     @property
     def japan_priority_weekly(self) -> np.ndarray:
         """Capacity on which Japan's offtakes have priority rights, tonnes per week per material."""
-        return (self.seeds.japan_priority_share[:, None] * self.capacity).sum(axis=0) / WEEKS_PER_YEAR
+        return col_sums(self.seeds.japan_priority_share[:, None] * self.capacity) / WEEKS_PER_YEAR
 
     def advance(
         self,
@@ -129,7 +130,7 @@ class SupplyBase:
 
     def added_capacity(self) -> np.ndarray:
         """Capacity online above the start, per material (t/yr)."""
-        return (self.capacity - self.initial).sum(axis=0)
+        return col_sums(self.capacity - self.initial)
 
 
 class NonChinaSupplier(Agent):
