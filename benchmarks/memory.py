@@ -64,7 +64,9 @@ def main() -> None:
         )
         rows.append(row)
     machine = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
-    (ROOT / "benchmarks" / "memory.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    (ROOT / "benchmarks" / "memory.json").write_text(
+        json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n"
+    )
     lines = [
         "# Memory: the resource guard's estimate against measured peaks",
         "",

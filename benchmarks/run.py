@@ -2,18 +2,22 @@
 
 Measures, on this machine, in one run:
   1. identity: digests of fixed runs equal those of the code before the speed-ups;
-  2. one default replication (500 firms, 520 weeks): median wall time after import;
+  2. one default replication (500 firms, 520 weeks): median wall time after import, of the
+     engine alone and of a paired replication (engine, outcomes and its counterfactual);
   3. throughput: firm-steps per second at 1,000 / 10,000 / 100,000 firms (single core),
      beside Mesa's BoltzmannWealth agent-steps per second at the same sizes;
-  4. scaling of time per step with firms, peak memory at 100,000 firms x 520 weeks, and
+  4. the limit: one compiled pass over the firm state at 10,000 firms (benchmarks/limit.py);
+  5. scaling of time per step with firms, peak memory at 100,000 firms x 520 weeks, and
      memory against the number of replications (results stream to disk);
-  5. sweeps: 1,000 replications of the main comparison on all cores, 2 joblib workers
-     against 1, and Hydra's per-job overhead in a 20-replication job;
-  6. the five hottest functions of a default replication, now and before the speed-ups.
-Writes benchmarks/results.json and benchmarks/results.md. Timing happens only here, never in tests.
+  6. sweeps: replications of the main comparison on all cores from the user's command,
+     2 joblib workers against 1, fixed per-sweep costs, Hydra's per-job overhead;
+  7. the five hottest functions of a default replication, now and before the speed-ups.
+Writes benchmarks/results.json and benchmarks/results.md (with benchmarks/equivalence.md, the
+before/after KS table, when it exists). Timing happens only here, never in tests.
 
-    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
+    python benchmarks/run.py            # everything (about 25 minutes on 2 cores)
     python benchmarks/run.py --quick    # smaller sizes, to try the script
+    python benchmarks/run.py --main-replications 1000   # the main comparison at full size
     python benchmarks/run.py --record-before   # re-measure the pre-speed-up baseline (git worktree)
 """
 
@@ -38,13 +42,14 @@ BEFORE = HERE / "before.json"
 BEFORE_COMMIT = "732b87b89f8f048edb3e51286f963b644c6c81fa"  # the code before the speed-ups of issue 5
 PYTHON = sys.executable
 GREYZONE = str(Path(sys.executable).with_name("greyzone"))
-TARGETS = {
-    "default_replication_s": 0.2,
-    "firm_steps_per_s_10k": 2_000_000,
-    "boltzmann_multiple_10k": 10.0,
+TARGETS = {  # issue 18
+    "paired_replication_s": 0.15,
+    "firm_steps_per_s_10k": 5_000_000,
+    "boltzmann_multiple_10k": 15.0,
     "peak_memory_100k_gib": 1.5,
-    "sweep_1000_replications_s": 120.0,
+    "sweep_1000_replications_s": 90.0,
     "two_worker_speedup": 1.7,
+    "fixed_sweep_share": 0.10,
     "job_overhead_share": 0.10,
 }
 
@@ -95,6 +100,23 @@ steps, tick = 0, time.perf_counter()
 while time.perf_counter() - tick < 1.5:
     model.step(); steps += 1
 print(json.dumps({"agents": n, "steps": steps, "agent_steps_per_s": n * steps / (time.perf_counter() - tick)}))
+"""
+
+
+PAIRED = r"""
+import json, statistics, sys, time
+from model.config import build_spec
+from model.config.compose import compose_config
+from model.sim.paired import simulate
+overrides, repeats = json.loads(sys.argv[1]), int(sys.argv[2])
+spec = build_spec(compose_config(overrides))
+simulate(build_spec(compose_config(overrides + ["run.horizon_weeks=8", "run.spinup_weeks=1"])), 99)  # warm-up
+times, counterfactual = [], []
+for r in range(repeats):
+    tick = time.perf_counter(); rep = simulate(spec, r); times.append(time.perf_counter() - tick)
+    counterfactual.append(rep.counterfactual_seconds)
+print(json.dumps({"repeats": repeats, "median_s": statistics.median(times),
+                  "counterfactual_s": statistics.median(counterfactual)}))
 """
 
 
@@ -196,7 +218,7 @@ def record_before() -> dict:
     return result
 
 
-def run_suite(quick: bool) -> dict:
+def run_suite(quick: bool, main_replications: int) -> dict:
     before = json.loads(BEFORE.read_text()) if BEFORE.exists() else None
     results: dict = {"machine": machine(), "quick": quick, "targets": TARGETS}
     log("identity: digests of fixed runs")
@@ -208,6 +230,8 @@ def run_suite(quick: bool) -> dict:
     }
     log("default replication")
     results["default"] = replication([], 5)
+    log("default paired replication (engine, outcomes, counterfactual)")
+    results["paired"] = child(PAIRED, json.dumps(["scenario=ambiguous_curbs"]), "5")
     sizes = (1000, 10000) if quick else (1000, 10000, 100000)
     results["throughput"] = {}
     for firms in sizes:
@@ -221,12 +245,19 @@ def run_suite(quick: bool) -> dict:
         run["boltzmann"] = child(BOLTZMANN, str(firms))
         run["multiple_of_boltzmann"] = run["firm_steps_per_s"] / run["boltzmann"]["agent_steps_per_s"]
         results["throughput"][str(firms)] = run
+    log("the limit: one compiled pass over the firm state at 10,000 firms")
+    limit = subprocess.run(
+        [PYTHON, str(HERE / "limit.py"), "10000"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if limit.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{limit.stderr[-3000:]}")
+    results["limit"] = json.loads(limit.stdout.strip().splitlines()[-1])
     per_firm = {k: v["seconds_per_step"] / int(k) for k, v in results["throughput"].items()}
     results["scaling"] = {
         "seconds_per_step_per_firm": per_firm,
         "at_most_linear": all(per_firm[k] <= per_firm["1000"] * 1.05 for k in per_firm),
     }
-    results["sweeps"] = sweeps(quick, results["default"]["median_s"])
+    results["sweeps"] = sweeps(quick, main_replications)
     log("profile of a default replication")
     results["profile_now"] = hottest()
     results["before"] = before
@@ -234,7 +265,7 @@ def run_suite(quick: bool) -> dict:
     return results
 
 
-def sweeps(quick: bool, seconds_per_replication: float) -> dict:
+def sweeps(quick: bool, main_replications: int) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="greyzone_bench_") as tmp:
         work = Path(tmp)
@@ -255,12 +286,13 @@ def sweeps(quick: bool, seconds_per_replication: float) -> dict:
                 "run.progress=false",
             )["peak_rss_mib"]
         out["memory_mib_by_replications"] = memory
+        per_job = 4 if quick else 12
         grid = [
             "-m",
             "scenario=ambiguous_curbs,blanket_ban,end_use_ban,targeted_heavy",
-            "run.replications=6",
+            f"run.replications={per_job}",
         ]
-        log("the same 4-job sweep (6 replications each) with 1 and with 2 joblib workers")
+        log(f"the same 4-job sweep ({per_job} paired replications each) with 1 and with 2 joblib workers")
         serial = sweep([*grid, "hydra.launcher.n_jobs=1", f"hydra.sweep.dir={work / 's1'}"], work)
         parallel = sweep([*grid, "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={work / 's2'}"], work)
         out["workers"] = {
@@ -270,10 +302,13 @@ def sweeps(quick: bool, seconds_per_replication: float) -> dict:
             "serial_job_s_per_replication": _job_rate(work / "s1"),
             "parallel_job_s_per_replication": _job_rate(work / "s2"),
             "job_seconds_serial": _job_seconds(work / "s1"),
+            "replications": 4 * per_job,
         }
+        out["workers"]["fixed_s"] = out["workers"]["serial_s"] - out["workers"]["job_seconds_serial"]
+        out["workers"]["fixed_share"] = out["workers"]["fixed_s"] / out["workers"]["serial_s"]
         out["job"] = job_overhead(work / "s1")
-        total = 100 if quick else 1000
-        log(f"{total} replications of the main comparison on all cores")
+        total = 20 if quick else main_replications
+        log(f"{total} replications of the main comparison (curbs and ban, paired) on all cores")
         wall = sweep(
             [
                 "-m",
@@ -349,8 +384,11 @@ def markdown(r: dict) -> str:
         "current code at the pre-calibration seeds, `digest.py --legacy`) | "
         f"{'yes' if r['identity']['identical'] else 'NO'} | identical | "
         f"{'met' if r['identity']['identical'] else 'missed'} |",
-        f"| one default replication (500 firms, 520 weeks), median | {r['default']['median_s']:.3f} s | "
-        f"<= {t['default_replication_s']} s | {verdict(r['default']['median_s'], t['default_replication_s'], False)} |",
+        f"| one default replication (500 firms, 520 weeks), engine alone, median | {r['default']['median_s']:.3f} s | "
+        "- | - |",
+        f"| one default paired replication (engine, outcomes and its counterfactual), median | "
+        f"{r['paired']['median_s']:.3f} s (counterfactual {r['paired']['counterfactual_s']:.3f} s) | "
+        f"<= {t['paired_replication_s']} s | {verdict(r['paired']['median_s'], t['paired_replication_s'], False)} |",
     ]
     for firms, run in th.items():
         lines.append(
@@ -370,6 +408,13 @@ def markdown(r: dict) -> str:
             f"| greyzone / Boltzmann at 10,000 | {ten['multiple_of_boltzmann']:.1f}x | >= {t['boltzmann_multiple_10k']:.0f}x | "
             f"{verdict(ten['multiple_of_boltzmann'], t['boltzmann_multiple_10k'], True)} |"
         )
+    lim = r["limit"]
+    lines.append(
+        f"| the limit at 10,000 firms: one compiled read-and-write pass over the firm state "
+        f"({lim['state_mib']:.1f} MiB in {lim['state_arrays']} arrays) | {lim['one_pass_s'] * 1e3:.2f} ms "
+        f"({lim['one_pass_gb_per_s']:.1f} GB/s), at most {lim['limit_firm_steps_per_s']:,.0f} firm-steps/s | - | "
+        f"engine week {lim['engine_week_s'] * 1e3:.1f} ms = {lim['engine_in_passes']:.1f} passes |"
+    )
     per_firm = r["scaling"]["seconds_per_step_per_firm"]
     lines.append(
         "| time per step per firm, "
@@ -393,19 +438,28 @@ def markdown(r: dict) -> str:
         + " |"
     )
     main = sw["main_comparison"]
+    full = main["replications"] == 1000
+    at_1000 = main["wall_s"] if full else main["seconds_per_replication"] * 1000
     lines.append(
-        f"| {main['replications']:,} replications of the main comparison, {m['cpus']} cores | {main['wall_s']:.0f} s | "
-        f"<= {t['sweep_1000_replications_s']:.0f} s | "
-        + (
-            verdict(main["wall_s"], t["sweep_1000_replications_s"], False)
-            if main["replications"] == 1000
-            else "not measured at full size"
-        )
+        f"| {main['replications']:,} replications of the main comparison (curbs and ban, paired), {m['cpus']} cores, "
+        f"`greyzone -m scenario=ambiguous_curbs,blanket_ban run.replications={main['replications'] // 2}` | "
+        f"{main['wall_s']:.0f} s"
+        + ("" if full else f" (x {1000 / main['replications']:.0f}: {at_1000:.0f} s for 1,000)")
+        + f" | <= {t['sweep_1000_replications_s']:.0f} s for 1,000 | "
+        + verdict(at_1000, t["sweep_1000_replications_s"], False)
+        + ("" if full else " (scaled linearly, not run at 1,000)")
         + " |"
     )
+    w = sw["workers"]
     lines.append(
-        f"| 2 joblib workers against 1 (same 4-job sweep) | {sw['workers']['speedup']:.2f}x | "
-        f">= {t['two_worker_speedup']}x | {verdict(sw['workers']['speedup'], t['two_worker_speedup'], True)} |"
+        f"| 2 joblib workers against 1 (same 4-job sweep, {w['replications']} paired replications) | "
+        f"{w['speedup']:.2f}x ({w['serial_s']:.0f} s / {w['two_workers_s']:.0f} s) | "
+        f">= {t['two_worker_speedup']}x | {verdict(w['speedup'], t['two_worker_speedup'], True)} |"
+    )
+    lines.append(
+        f"| fixed per-sweep costs (start, composing jobs, the aggregate report) in that serial sweep | "
+        f"{w['fixed_s']:.0f} s ({100 * w['fixed_share']:.0f}% of {w['serial_s']:.0f} s) | < 10% | "
+        f"{verdict(w['fixed_share'], t['fixed_sweep_share'], False)} |"
     )
     job = sw["job"]
     lines.append(
@@ -426,6 +480,15 @@ def markdown(r: dict) -> str:
     lines += ["", "Now:", ""]
     lines += _profile_table(r["profile_now"])
     lines += ["", "## Where targets are missed, and why", "", WHY.rstrip("\n"), *_workers_why(sw["workers"])]
+    equivalence = HERE / "equivalence.md"
+    if equivalence.exists():
+        table = equivalence.read_text().split("\n", 2)[2]  # without its title
+        lines += [
+            "",
+            "## Results before and after the speed-ups (benchmarks/equivalence.md)",
+            "",
+            table.rstrip("\n"),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -477,10 +540,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes)")
     parser.add_argument("--record-before", action="store_true", help="re-measure the pre-speed-up baseline")
+    parser.add_argument(
+        "--main-replications",
+        type=int,
+        default=200,
+        help="replications of the main comparison (1000: full size)",
+    )
     args = parser.parse_args(argv)
+    if args.main_replications < 2 or args.main_replications % 2:
+        parser.error(f"--main-replications: got {args.main_replications}; an even number >= 2")
     if args.record_before:
         record_before()
-    results = run_suite(args.quick)
+    results = run_suite(args.quick, args.main_replications)
     (HERE / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (HERE / "results.md").write_text(markdown(results))
     print(markdown(results))
