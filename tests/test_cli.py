@@ -123,3 +123,20 @@ def test_help_lists_the_config_groups_and_only_them(tmp_path: Path) -> None:
     # repository root made Hydra walk .venv and take minutes).
     assert not groups & {"model", "tests", "benchmarks", "docs", "hydra_plugins", "outputs"}
     assert "greyzone experiments=ambiguity_vs_ban" in done.stdout
+
+
+def test_the_up_front_check_composes_each_distinct_job_once(monkeypatch) -> None:
+    """A sweep's first value is the base config: checked once, not twice (fixed cost per sweep)."""
+    import model.runs.cli as cli
+
+    composed: list[tuple[str, ...]] = []
+    real = cli.compose_config
+
+    def counting(overrides=(), *args, **kwargs):
+        composed.append(tuple(overrides))
+        return real(overrides, *args, **kwargs)
+
+    monkeypatch.setattr(cli, "compose_config", counting)
+    cli.check_overrides(["-m", "scenario=ambiguous_curbs,blanket_ban", "run.firms=30"])
+    assert len(composed) == 2
+    assert any("scenario=blanket_ban" in c for c in composed)

@@ -117,18 +117,24 @@ def check_overrides(args: Sequence[str]) -> list[str]:
     jobs = math.prod(len(v) for v in sweeps.values()) * max(len(cases), 1) if multirun else 1
     workers = parallel_jobs(base, jobs) if multirun else 1
 
-    def check(cfg: DictConfig) -> None:
-        check_memory(build_spec(cfg), workers)
+    checked: set[frozenset[str]] = set()
 
-    check(base)
+    def check(cfg: DictConfig | None, composed: Sequence[str]) -> None:
+        """Validate one job's config (composed once per distinct set of overrides)."""
+        if frozenset(composed) in checked:
+            return
+        checked.add(frozenset(composed))
+        check_memory(build_spec(cfg if cfg is not None else compose_config(composed)), workers)
+
+    check(base, fixed + firsts)
     firsts = {k: v[0] for k, v in sweeps.items()}
     for key, values in sweeps.items():
         others = [f"{k}={v}" for k, v in firsts.items() if k != key]
         for value in values:
-            check(compose_config([*fixed, *others, f"{key}={value}"]))
+            check(None, [*fixed, *others, f"{key}={value}"])
     for name, values in cases.items():
         extra = case_overrides(name, values or {})
-        check(compose_config([*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra]))
+        check(None, [*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra])
     if not bool(OmegaConf.select(base, "run.resume", default=False)):
         return []
     target = resume_target(base, overrides, multirun)
