@@ -2,7 +2,6 @@
 
 python benchmarks/digest.py > before.json   # then after the change:
 python benchmarks/digest.py | diff before.json -
-python benchmarks/digest.py --legacy          # the current code at the pre-calibration seeds
 
 Digests compare runs on one machine: the model's matrix products go through OpenBLAS, whose
 kernels for different CPUs round differently in the last bit (e.g. OPENBLAS_CORETYPE=Haswell
@@ -36,18 +35,6 @@ CASES = {
 }
 
 
-# The calibration to 2010 (issue 6) changed seeds and added the demand response on purpose.
-# With these overrides the current code runs the pre-calibration parameterisation, whose
-# digests must still equal those of the code before the speed-ups (`--legacy`).
-LEGACY = [
-    "seeds.behaviour.demand_elasticity.value=0.0",
-    "seeds.market.price_response.value=0.15",
-    "seeds.logistics.china_transit_weeks.value=2",
-    "seeds.licensing.customs_hold_slope.value=4",
-]
-LEGACY_REPLAY = ["scenario.china.instrument=blanket_ban", "scenario.china.leakage=true"]
-
-
 def digest(frame: pd.DataFrame) -> str:
     buffer = io.BytesIO()
     pq.write_table(to_arrow(frame), buffer, compression="zstd")
@@ -55,11 +42,8 @@ def digest(frame: pd.DataFrame) -> str:
 
 
 def main() -> None:
-    legacy = "--legacy" in sys.argv[1:]
     result = {}
     for name, overrides in CASES.items():
-        if legacy:
-            overrides = [*overrides, *LEGACY, *(LEGACY_REPLAY if name == "replay_2010" else [])]
         spec = build_spec(compose_config(overrides))
         for replication in (0, 1):
             model = GreyzoneModel(spec, replication)
