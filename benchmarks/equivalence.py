@@ -92,6 +92,8 @@ def compare(before: Path, after: Path, out: Path) -> pd.DataFrame:
             }
         )
     table = pd.DataFrame(rows)
+    pairs = a.merge(b, on=["scenario", "replication", "headline"], how="outer", suffixes=("_a", "_b"))
+    same = (pairs.value_a == pairs.value_b) | (pairs.value_a.isna() & pairs.value_b.isna())
     lines = [
         "# Before/after equivalence of the main comparison",
         "",
@@ -99,7 +101,8 @@ def compare(before: Path, after: Path, out: Path) -> pd.DataFrame:
         f"{a.replication.nunique()} replications per scenario before, {b.replication.nunique()} after, "
         "each with its paired counterfactual, two-sample Kolmogorov-Smirnov test per headline outcome "
         f"(p = 1 where the samples are identical). Outcomes differing at the {LEVEL:.0%} level: "
-        f"{int(table['differs at 1%'].sum())} of {len(table)}.",
+        f"{int(table['differs at 1%'].sum())} of {len(table)}. Replication by replication, "
+        f"{int(same.sum()):,} of {len(pairs):,} values are identical.",
         "",
         "| scenario | outcome | before median | after median | n | KS p-value | differs at 1% |",
         "|---|---|---|---|---|---|---|",

@@ -532,7 +532,7 @@ with their random draws inside (numba draws from the same numpy Generator, in th
 order, so the numbers stay the same), customs holds and shipping in one pass, column sums
 and ratios compiled. What remains, as the profile and the limit row show:
 
-- At the default size (500 firms) a week is about 2 ms: about 1.1 ms of it is fixed
+- At the default size (500 firms) a week is about 2.4 ms: about 1.1 ms of it is fixed
   Python-level cost (some sixty stage calls, numpy operations on per-material vectors, the
   recorder's sixty series), measured by running 20 firms, and the rest some forty kernel
   passes over firm x material arrays that fit in cache. A paired replication runs the week
@@ -540,12 +540,15 @@ and ratios compiled. What remains, as the profile and the limit row show:
   agents' aggregate state in compiled records, i.e. no Python between stages: a rewrite of
   the engine's stage functions, not a tuning of them.
 - At 10,000 firms the firm state is the limit row's size, and a week costs several passes
-  over it; each kernel is within 2-3x of streaming its arrays. The 5,000,000 firm-steps/s
+  over it; the larger kernels timed alone run within 2-3x of streaming their arrays. The 5,000,000 firm-steps/s
   target is above what one pass over this state allows on this machine (the limit row):
   it needs less state per firm (float32 beliefs and flows, fewer arrays, the licence slots
   as counts), not only fewer passes.
 - The sweep figures follow from the per-replication time (plus writing about 230,000 weekly
   rows per replication and its counterfactual's outcomes).
+- This machine's timings vary by 10-20% from run to run (a shared VM without hardware
+  counters); "before" and "now" above were measured minutes apart by this script, and the
+  10,000-firm "before" figure is a single run.
 """
 
 
