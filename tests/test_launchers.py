@@ -82,12 +82,12 @@ def _same(left: Path, right: Path, names: tuple[str, ...]) -> None:
         assert (left / name).read_bytes() == (right / name).read_bytes(), name
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope reruns it when xdist interleaves modules
 def joblib_sweep(tmp_path_factory) -> Path:
     return _sweep(tmp_path_factory.mktemp("joblib") / "sweep", "hydra.launcher.n_jobs=2")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope reruns it when xdist interleaves modules
 def local_study(tmp_path_factory) -> Path:
     """The study run in one process (no launcher): the reference."""
     return _study(tmp_path_factory.mktemp("local") / "study")

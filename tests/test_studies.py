@@ -54,53 +54,62 @@ def _digest(root: Path) -> dict[str, str]:
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-@pytest.fixture(scope="module")
-def sweeps(tmp_path_factory) -> dict[str, Path]:
-    """The same sweep run serially and with two joblib workers."""
-    base = tmp_path_factory.mktemp("sweeps")
-    out = {}
-    for workers in (1, 2):
-        root = base / f"workers_{workers}"
-        done = _greyzone(
-            [
-                "-m",
-                "scenario=ambiguous_curbs,blanket_ban,end_use_ban",
-                *TINY,
-                f"hydra.launcher.n_jobs={workers}",
-                f"hydra.sweep.dir={root}",
-            ],
-            cwd=base,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        out[workers] = root
-    return out
+def _sweep(base: Path, workers: int) -> Path:
+    """The three instruments swept at a tiny size with `workers` joblib workers."""
+    root = base / f"workers_{workers}"
+    done = _greyzone(
+        [
+            "-m",
+            "scenario=ambiguous_curbs,blanket_ban,end_use_ban",
+            *TINY,
+            f"hydra.launcher.n_jobs={workers}",
+            f"hydra.sweep.dir={root}",
+        ],
+        cwd=base,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+# session scope: a module-scoped fixture is set up again each time a worker comes back to
+# this module from another one, and xdist interleaves modules
+@pytest.fixture(scope="session")
+def sweep(tmp_path_factory) -> Path:
+    """A sweep run with two joblib workers."""
+    return _sweep(tmp_path_factory.mktemp("sweep_two_workers"), 2)
+
+
+@pytest.fixture(scope="session")
+def serial_sweep(tmp_path_factory) -> Path:
+    """The same sweep run with one worker (only the slow comparison needs it)."""
+    return _sweep(tmp_path_factory.mktemp("sweep_one_worker"), 1)
 
 
 @pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
-@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
-def test_serial_and_two_worker_sweeps_aggregate_identically(sweeps) -> None:
-    one = pd.read_parquet(sweeps[1] / "outcomes.parquet")
-    two = pd.read_parquet(sweeps[2] / "outcomes.parquet")
+@pytest.mark.xdist_group("sweeps")  # one worker runs the sweeps once
+def test_serial_and_two_worker_sweeps_aggregate_identically(serial_sweep, sweep) -> None:
+    one = pd.read_parquet(serial_sweep / "outcomes.parquet")
+    two = pd.read_parquet(sweep / "outcomes.parquet")
     assert len(one) > 0 and set(one["scenario"]) == {"ambiguous_curbs", "blanket_ban", "end_use_ban"}
     pd.testing.assert_frame_equal(one, two)
-    assert (sweeps[1] / "summary.csv").read_text() == (sweeps[2] / "summary.csv").read_text()
+    assert (serial_sweep / "summary.csv").read_text() == (sweep / "summary.csv").read_text()
 
 
-@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
-def test_aggregate_holds_parameters_outcomes_and_replications(sweeps) -> None:
-    table = pd.read_parquet(sweeps[2] / "outcomes.parquet")
+@pytest.mark.xdist_group("sweeps")  # one worker runs the sweeps once
+def test_aggregate_holds_parameters_outcomes_and_replications(sweep) -> None:
+    table = pd.read_parquet(sweep / "outcomes.parquet")
     assert list(table.columns[:5]) == ["job", "case", "scenario", "label", "replication"]
     assert {"outcome", "material", "sector", "value"} <= set(table.columns)
     assert table.groupby("scenario")["replication"].nunique().eq(2).all()
-    jobs = pd.read_csv(sweeps[2] / "jobs.csv")
+    jobs = pd.read_csv(sweep / "jobs.csv")
     assert list(jobs["status"]) == ["complete"] * 3
 
 
 @pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
-@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
-def test_regenerated_report_is_identical(sweeps, tmp_path: Path) -> None:
-    copy = tmp_path / sweeps[2].name  # the report names its directory
-    shutil.copytree(sweeps[2], copy)
+@pytest.mark.xdist_group("sweeps")  # one worker runs the sweeps once
+def test_regenerated_report_is_identical(sweep, tmp_path: Path) -> None:
+    copy = tmp_path / sweep.name  # the report names its directory
+    shutil.copytree(sweep, copy)
     before = _digest(copy)
     for name in ("report.md", "outcomes.parquet", "summary.csv"):
         (copy / name).unlink()
@@ -188,10 +197,10 @@ def test_a_failed_job_is_named_and_the_rest_aggregated(tmp_path: Path, monkeypat
     assert not (crashed / "run.json").exists() and not (crashed / "outcomes.parquet").exists()
 
 
-@pytest.mark.xdist_group("sweeps")  # one worker runs the module's sweeps once
-def test_a_job_that_never_started_is_reported_missing(sweeps, tmp_path: Path) -> None:
+@pytest.mark.xdist_group("sweeps")  # one worker runs the sweeps once
+def test_a_job_that_never_started_is_reported_missing(sweep, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
-    shutil.copytree(sweeps[2], copy)
+    shutil.copytree(sweep, copy)
     plan = json.loads((copy / "sweep_plan.json").read_text())
     plan["jobs"].append({"job": 3, "overrides": ["scenario=targeted_heavy"]})
     (copy / "sweep_plan.json").write_text(json.dumps(plan))

@@ -36,7 +36,7 @@ def _col(model: GreyzoneModel, metric: str, material: str) -> np.ndarray:
     return series.material[metric][:, series.materials.index(material)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope reruns it when xdist interleaves modules
 def ban_lifted() -> GreyzoneModel:
     """A ban on Japan from week 4 to week 30, then China reopens (held: no strategy)."""
     return run_model(
@@ -44,7 +44,7 @@ def ban_lifted() -> GreyzoneModel:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # module scope reruns it when xdist interleaves modules
 def baseline() -> GreyzoneModel:
     return run_model(_spec("scenario=baseline", *HELD))
 
