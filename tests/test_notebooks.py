@@ -25,7 +25,12 @@ def test_committed_notebooks_have_no_outputs(path: Path) -> None:
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def _run_marks(path: Path) -> list[pytest.MarkDecorator]:
+    # the sweep notebook runs a sweep (about 35 s): in make test-all (CI runs both)
+    return [pytest.mark.slow] if path.stem == "03_sweep_analysis" else []
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=_run_marks(p)) for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_from_a_clean_kernel(path: Path, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GREYZONE_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
