@@ -110,13 +110,21 @@ class ChinaPolicy:
 class GlobalRegime:
     """China's licence regime for every destination (the 4 Apr 2025 controls) and its tightening.
 
+    licensing_start_week: week the controlled materials start to need a licence, for every
+        destination (null: licensed before the run starts, the world since Apr 2025). Before it
+        they ship like any other material: no filing dates, no review, no denial.
     intensity: extra intensity on all destinations' licensed orders (0: routine reviews).
     start_week / end_week: when the tightening applies (start null: never; end null: to the horizon).
     """
 
+    licensing_start_week: int | None
     intensity: float
     start_week: int | None
     end_week: int | None
+
+    def licensing(self, week: int) -> bool:
+        """Whether the controlled materials need a licence in `week`."""
+        return self.licensing_start_week is None or week >= self.licensing_start_week
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,7 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
         raise ConfigError(quota_reader.key("start_week"), "required when factor < 1")
     regime_reader = reader.sub("global_regime")
     regime = GlobalRegime(
+        licensing_start_week=regime_reader.optional_integer("licensing_start_week", 0),
         intensity=regime_reader.number("intensity", "share"),
         start_week=regime_reader.optional_integer("start_week", 0),
         end_week=regime_reader.optional_integer("end_week", 1),
@@ -194,6 +203,13 @@ def parse_scenario(reader: Reader, materials: tuple[str, ...]) -> Scenario:
         raise ConfigError(
             regime_reader.key("end_week"),
             f"got {regime.end_week}; needs a start_week before it (start_week: {regime.start_week})",
+        )
+    begins = regime.licensing_start_week
+    if begins is not None and regime.start_week is not None and regime.start_week < begins:
+        raise ConfigError(
+            regime_reader.key("start_week"),
+            f"got {regime.start_week}; a tightening cannot start before licensing does "
+            f"(licensing_start_week: {begins})",
         )
     if regime.intensity == 0 and regime.start_week is not None:
         raise ConfigError(

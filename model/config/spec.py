@@ -221,9 +221,20 @@ def _check_coverage(scenario: Scenario, materials: tables.Materials) -> None:
     """
     if scenario.global_regime.intensity > 0 and not materials.controlled.any():
         raise ConfigError("scenario.global_regime.intensity", "no material is licensed in this seed set")
+    if scenario.global_regime.licensing_start_week is not None and not materials.controlled.any():
+        raise ConfigError(
+            "scenario.global_regime.licensing_start_week", "no material is controlled in this seed set"
+        )
     china = scenario.china
     if china.instrument in ("none", "blanket_ban"):
         return
+    begins = scenario.global_regime.licensing_start_week
+    if begins is not None and china.start_week < begins:
+        raise ConfigError(
+            "scenario.china.start_week",
+            f"got {china.start_week}; {china.instrument} acts through licences, which begin at week "
+            f"{begins} (scenario.global_regime.licensing_start_week)",
+        )
     covered = covered_mask(china.covered, materials)
     if not covered.any():
         raise ConfigError("scenario.china.covered", "covers no material of this seed set")

@@ -27,20 +27,21 @@ from model.sim.policy import PolicyState
 class EmbeddedImports:
     """Japan's importers of Chinese magnets and components (national, per material carried)."""
 
-    def __init__(self, spec: ModelSpec, licensed: np.ndarray, start_week: int) -> None:
+    def __init__(self, spec: ModelSpec, licensed: np.ndarray, start_week: int, licensing: bool) -> None:
         seeds = spec.seeds
         mats = seeds.materials
         self.lic, self.log = seeds.licensing, seeds.logistics
         self.normal = mats.embedded_share * mats.china_share * mats.japan_demand_t / WEEKS_PER_YEAR
         self.carried = self.normal > 0
-        self.licensed = bool((licensed & self.carried).any())
+        self.licensed = bool((licensed & self.carried).any())  # once the regime has begun
+        self._licensing_at_start = licensing
         self.slots = int(self.lic.max_review_weeks) + 2
         self.queue = np.zeros((self.slots, len(self.normal)))  # approved, leaving China in week w
         self.shipped = np.zeros_like(self.normal)
         self.blocked = np.zeros_like(self.normal)  # magnet content refused this week, t per material
-        review = self._review_weeks(0.0)
+        review = self._review_weeks(0.0, licensing)
         for ahead in range(review):  # steady state: one week's volume per week of review
-            self.queue[(start_week + ahead) % self.slots] += self.normal * self._approval(0.0)
+            self.queue[(start_week + ahead) % self.slots] += self.normal * self._approval(0.0, licensing)
 
     @property
     def transit_weeks(self) -> int:
@@ -53,10 +54,11 @@ class EmbeddedImports:
             self.blocked = offered + col_sums(self.queue)
             self.queue[:] = 0.0
             return
+        licensing = policy.licensing
         intensity = float(policy.intensity_by_material[self.carried].max()) if self.licensed else 0.0
-        approved = offered * self._approval(intensity)
+        approved = offered * self._approval(intensity, licensing)
         self.blocked = offered - approved
-        self.queue[(week + self._review_weeks(intensity)) % self.slots] += approved
+        self.queue[(week + self._review_weeks(intensity, licensing)) % self.slots] += approved
 
     def ship(self, week: int, policy: PolicyState, firms: Firms, pipeline: Pipeline) -> np.ndarray:
         """Volume whose review ends this week leaves for Japan's China buyers; returns t per material."""
@@ -77,18 +79,19 @@ class EmbeddedImports:
         weights = firms.sourcing.china * firms.need
         totals = col_sums(weights)
         share = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
-        weekly = share * (self.normal * self._approval(0.0))
+        weekly = share * (self.normal * self._approval(0.0, self._licensing_at_start))
         for ahead in range(self.transit_weeks):
             slot = (start + ahead) % pipeline.horizon
             pipeline.arrivals[slot] += weekly
             pipeline.by_origin[slot, EMBEDDED] += col_sums(weekly)
             pipeline.in_transit += weekly
 
-    def _approval(self, intensity: float) -> float:
-        return float(civil_approval(self.lic, intensity)) if self.licensed else 1.0
+    def _approval(self, intensity: float, licensing: bool) -> float:
+        """Share approved: none denied before the licence regime begins or with nothing licensed."""
+        return float(civil_approval(self.lic, intensity)) if self.licensed and licensing else 1.0
 
-    def _review_weeks(self, intensity: float) -> int:
-        if not self.licensed:
+    def _review_weeks(self, intensity: float, licensing: bool) -> int:
+        if not (self.licensed and licensing):
             return 0
         return round(min(median_review_weeks(self.lic, intensity), self.lic.max_review_weeks))
 

@@ -58,7 +58,8 @@ class GreyzoneModel(Model):
         population = build_population(spec, self.rng)
         self.streams = Streams.spawn(self.rng)
         licensed = materials.controlled.copy()
-        self.firms = Firms(spec, population, licensed)
+        licensing = spec.scenario.global_regime.licensing(-spec.run.spinup_weeks)  # at the start
+        self.firms = Firms(spec, population, licensed, licensing)
         JapaneseFirm.create_agents(self, population.sector.size, index=np.arange(population.sector.size))
 
         scheduled = PolicyState.from_scenario(spec.scenario.china, materials)
@@ -76,7 +77,7 @@ class GreyzoneModel(Model):
 
         self.japan = JapanGovernment(self, spec)
         regions = seeds.regions
-        self.regions = Regions(spec, licensed, start_week=-spec.run.spinup_weeks)
+        self.regions = Regions(spec, licensed, start_week=-spec.run.spinup_weeks, licensing=licensing)
         RegionBuyer.create_agents(
             self, len(regions.names), index=np.arange(len(regions.names)), name=list(regions.names)
         )
@@ -105,7 +106,7 @@ class GreyzoneModel(Model):
         self.evidence = Evidence(
             seeds.visibility, _normal_denial(spec, self.trade.china_normal_weekly), self.week
         )
-        self.embedded = EmbeddedImports(spec, licensed, start_week=self.week)
+        self.embedded = EmbeddedImports(spec, licensed, start_week=self.week, licensing=licensing)
         self._fill_pipeline(self.week)
         self.embedded.prefill(self.pipeline, self.firms, self.week)
         self.authority.recount()
@@ -143,6 +144,7 @@ class GreyzoneModel(Model):
         if adapt:
             self.china.review(week, japan, coalition, self.signals)  # 1. China's policy
             policy = self.china.policy
+            firms.follow_licensing(policy.licensing)
             visibility = self.evidence.update(week, policy)  # 2. what outsiders see; the coalition
             signals = self.signals
             coalition.act(week, visibility, signals.severity, signals.block_severity, policy)
@@ -287,7 +289,7 @@ class GreyzoneModel(Model):
         log, lic = seeds.logistics, seeds.licensing
         auth = self.authority
         need = firms.need
-        licensed = auth.columns
+        licensed = auth.columns if firms.licensing else np.zeros(0, dtype=np.intp)  # regime begun?
         unlicensed_china = firms.sourcing.china * need
         unlicensed_china[:, licensed] = 0.0
         lanes = (

@@ -63,11 +63,13 @@ class Applications(NamedTuple):
 
 class ReviewTimes(NamedTuple):
     """Review weeks of an application: max(1, ceil(X)), X lognormal(mu, sigma) per licensed
-    material; an application drawn beyond `limit` weeks lapses undecided at the limit."""
+    material; an application drawn beyond `limit` weeks lapses undecided at the limit. Before
+    the licence regime begins (`required` false) there is no review: it is decided at once."""
 
     mu: np.ndarray
     sigma: np.ndarray
     limit: int
+    required: bool
 
 
 class Decisions(NamedTuple):
@@ -121,8 +123,11 @@ class LicenceAuthority:
     def approval_probability(
         self, policy: PolicyState, exposure: np.ndarray, list_status: np.ndarray
     ) -> np.ndarray:
-        """p = routine - I (civil + military x exposure), list and ban overrides."""
+        """p = routine - I (civil + military x exposure), list and ban overrides; 1 before the
+        licence regime begins."""
         p = self.params
+        if not policy.licensing:
+            return np.ones((len(exposure), len(self.columns)))
         intensity = policy.intensity_by_material[self.columns]
         prob = p.routine_approval - intensity[None, :] * (
             p.civil_denial + p.military_denial * exposure[:, None]
@@ -142,7 +147,7 @@ class LicenceAuthority:
         if self.queued.shape[1] == 0:
             return
         mu, sigma = self.review_parameters(policy.intensity_by_material[self.columns])
-        review = ReviewTimes(mu, sigma, int(self.params.max_review_weeks))
+        review = ReviewTimes(mu, sigma, int(self.params.max_review_weeks), policy.licensing)
         stats = self._submitted
         banned = policy.banned[self.columns]
         _submit(self.applications, self.queued, filing, banned, review, week, rng, self._pending, stats)
@@ -202,7 +207,8 @@ def _submit(apps, queued, filing, banned, review, week, rng, pending, stats):  #
             for a in range(n_slots):
                 if qty[f, m, a] <= 0:
                     draw = np.exp(review.mu[m] + review.sigma[m] * rng.standard_normal())
-                    weeks = np.int32(max(1.0, np.ceil(draw)))
+                    draw = draw if review.required else 0.0
+                    weeks = np.int32(max(1.0, np.ceil(draw))) if review.required else np.int32(0)
                     pending[m] += 1.0
                     qty[f, m, a] = queued[f, m]
                     apps.due[f, m, a] = week + min(weeks, review.limit)

@@ -43,14 +43,18 @@ def counterfactual_spec(spec: ModelSpec) -> ModelSpec | None:
         scenario.china.instrument != "none"
         or scenario.export_quota.start_week is not None
         or scenario.global_regime.start_week is not None
+        or scenario.global_regime.licensing_start_week is not None
     )
     if not has_measure:
         return None
+    regime = replace(scenario.global_regime, start_week=None)
+    if regime.licensing_start_week is not None:  # a regime the run introduces: it never begins
+        regime = replace(regime, licensing_start_week=spec.run.horizon_weeks)
     calm = replace(
         scenario,
         china=replace(scenario.china, instrument="none"),
         export_quota=replace(scenario.export_quota, start_week=None),
-        global_regime=replace(scenario.global_regime, start_week=None),
+        global_regime=regime,
     )
     return replace(spec, scenario=calm)
 

@@ -25,6 +25,7 @@ class PolicyState:
     third_country_clause: bool
     quota_factor: float = 1.0
     global_intensity: float = 0.0  # the licence regime's tightening for every destination
+    licensing: bool = True  # the controlled materials need a licence (the regime has begun)
     intensity_by_material: np.ndarray = field(init=False)
     hold_intensity: np.ndarray = field(init=False)
     banned: np.ndarray = field(init=False)
@@ -38,9 +39,19 @@ class PolicyState:
         self.banned = self.covered & (self.instrument == "blanket_ban")
 
     @classmethod
-    def calm(cls, n_materials: int, global_intensity: float = 0.0) -> PolicyState:
+    def calm(cls, n_materials: int, global_intensity: float = 0.0, licensing: bool = True) -> PolicyState:
         none = np.zeros(n_materials, dtype=bool)
-        return cls("none", 0.0, False, none, False, False, False, global_intensity=global_intensity)
+        return cls(
+            "none",
+            0.0,
+            False,
+            none,
+            False,
+            False,
+            False,
+            global_intensity=global_intensity,
+            licensing=licensing,
+        )
 
     @classmethod
     def from_scenario(cls, policy: ChinaPolicy, materials: Materials) -> PolicyState:

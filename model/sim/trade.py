@@ -132,6 +132,8 @@ class Trade:
             orders.china, lc, uc, auth.queued, policy.banned, self.backlog, refused_lic, direct, refused_uc
         )
         filing = (week + pop.application_phase) % int(self.lic.application_interval_weeks) == 0
+        if not policy.licensing:  # before the regime: no filing dates, orders leave the week they are placed
+            filing[:] = True
         auth.submit(week, filing, policy, streams.licensing)
         probability = auth.approval_probability(policy, pop.exposure, pop.list_status)
         decisions = auth.decide(week, probability, policy, streams.licensing)

@@ -65,7 +65,9 @@ class ChinaGovernment(Agent):
         self.end_week = china.end_week
         self.quota = spec.scenario.export_quota
         self.regime = spec.scenario.global_regime
-        self.policy = PolicyState.calm(len(scheduled.covered))
+        self.policy = PolicyState.calm(
+            len(scheduled.covered), licensing=self.regime.licensing(-spec.run.spinup_weeks)
+        )
         self.in_force = False
         self.lifted_week: int | None = None
         self.events: list[PolicyEvent] = []
@@ -76,6 +78,8 @@ class ChinaGovernment(Agent):
         quota = self._quota_factor(week)
         if quota != self.policy.quota_factor:
             self._set(week, replace(self.policy, quota_factor=quota), "export quota change", "quota")
+        if self.regime.licensing(week) != self.policy.licensing:
+            self._set(week, replace(self.policy, licensing=True), "licence regime begins", "regime")
         tightening = self._global_intensity(week)
         if tightening != self.policy.global_intensity:
             self._set(
@@ -91,6 +95,7 @@ class ChinaGovernment(Agent):
                     covered=self.scheduled.covered.copy(),
                     quota_factor=quota,
                     global_intensity=tightening,
+                    licensing=self.policy.licensing,
                 ),
                 "scheduled start",
                 "start",
@@ -104,7 +109,7 @@ class ChinaGovernment(Agent):
         if cause is not None and cause.startswith("lift:"):
             self.in_force = False
             self.lifted_week = week
-            calm = PolicyState.calm(len(self.scheduled.covered), tightening)
+            calm = PolicyState.calm(len(self.scheduled.covered), tightening, self.policy.licensing)
             self._set(week, replace(calm, quota_factor=quota), cause.removeprefix("lift:"), "lift")
 
     def _reversal(self, week: int, japan: JapanGovernment, coalition: Coalition) -> str | None:

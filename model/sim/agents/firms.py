@@ -142,17 +142,20 @@ class Production:
 class Firms:
     """Japan's firm population, vectorised over firms x materials."""
 
-    def __init__(self, spec: ModelSpec, pop: Population, licensed: np.ndarray) -> None:
+    def __init__(self, spec: ModelSpec, pop: Population, licensed: np.ndarray, licensing: bool) -> None:
         seeds = spec.seeds
         self.behaviour = seeds.behaviour
         self.materials = seeds.materials
         self.pop = pop
-        self.licensed = licensed
+        self.licensed = licensed  # controlled materials: licensed once the regime has begun
+        self.licensing = licensing
+        licensed = licensed & licensing  # what needs a licence at the start
         n_firms, n_mat = pop.base_need.shape
         self.n_firms, self.n_materials = n_firms, n_mat
         self.sector_starts = np.array([lines.rows.start for lines in pop.lines], dtype=np.intp)
 
         lic, log = seeds.licensing, seeds.logistics
+        self._filing_wait = lic.application_interval_weeks / 2.0
         self.leads = LeadTimes(
             review_wait=np.where(licensed, lic.application_interval_weeks / 2.0, 0.0),
             china_transit=log.china_transit_weeks,
@@ -230,6 +233,15 @@ class Firms:
         self.reverted_this_week = np.zeros(n_mat)
 
     # 4. orders ------------------------------------------------------------------------------
+    def follow_licensing(self, licensing: bool) -> None:
+        """When the licence regime begins, licensed orders wait for a filing date (half the
+        interval on average); beliefs about reviews and approvals are then learned."""
+        if licensing == self.licensing:
+            return
+        self.licensing = licensing
+        wait = self._filing_wait if licensing else 0.0
+        self.leads = self.leads._replace(review_wait=np.where(self.licensed, wait, 0.0))
+
     def place_orders(self, in_transit: np.ndarray, china_pipeline: np.ndarray) -> Orders:
         """Order-up-to target cover plus expected lead time: offtakes first, then China and spot.
 

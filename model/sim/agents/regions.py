@@ -49,12 +49,13 @@ class RegionFlows(NamedTuple):
 class Regions:
     """All rest-of-world blocks, vectorised over blocks x materials."""
 
-    def __init__(self, spec: ModelSpec, licensed: np.ndarray, start_week: int) -> None:
+    def __init__(self, spec: ModelSpec, licensed: np.ndarray, start_week: int, licensing: bool) -> None:
         seeds = spec.seeds
         regions, self.rules = seeds.regions, seeds.regions.behaviour
         self.names = regions.names
         self.lic, self.log = seeds.licensing, seeds.logistics
-        self.licensed = licensed
+        self.licensed = licensed  # controlled materials: licensed once the regime has begun
+        licensed_now = licensed & licensing  # at the start
         self.take_or_pay = seeds.behaviour.take_or_pay_share
         self.term_weeks = int(seeds.behaviour.offtake_term_weeks)
         r = self.rules
@@ -67,7 +68,7 @@ class Regions:
         self.spot = nonchina - self.offtake
         self.committed = self.offtake * self.normal_need  # take-or-pay volumes, t/week
         self._routine = np.where(licensed, self.lic.routine_approval, 1.0)[None, :]
-        self.p_hat = self._routine * np.ones_like(self.need)
+        self.p_hat = np.where(licensed_now, self.lic.routine_approval, 1.0)[None, :] * np.ones_like(self.need)
         self.target_cover = np.full_like(self.need, r.base_cover_weeks)
         self.inventory = self.target_cover * self.need
         self.delivered_smoothed = self.need.copy()
@@ -86,7 +87,7 @@ class Regions:
         self.moved = np.zeros_like(self.need)  # China share moved to offtakes, still under contract
         self._request = np.zeros_like(self.need)
         self.in_transit = np.zeros_like(self.need)
-        self._prefill(start_week)
+        self._prefill(start_week, licensed_now)
 
     # 4. orders -----------------------------------------------------------------------------------
     def place_orders(self, policy: PolicyState, price_gap: np.ndarray) -> RegionOrders:
@@ -96,7 +97,7 @@ class Regions:
         a share 1 - exp(-gap / switch_gap_scale) of the spot part goes to China instead, which
         frees non-China material for others (China's exports to third countries in the pool).
         """
-        china_lead = self._china_delay(policy.global_intensity)
+        china_lead = self._china_delay(policy.global_intensity, self.licensed & policy.licensing)
         lead = (
             self.china * china_lead
             + self.offtake * self.log.nonchina_lead_weeks
@@ -128,9 +129,10 @@ class Regions:
     ) -> None:
         """China ships under the global regime (licensed: reviewed and partly denied); the world pool
         fills offtakes and spot at the given shares."""
-        approval = np.where(self.licensed, self._approval(policy.global_intensity), 1.0)
+        licensed = self.licensed & policy.licensing  # before the regime begins nothing needs a licence
+        approval = np.where(licensed, self._approval(policy.global_intensity), 1.0)
         approved = orders.china * approval[None, :]
-        delay = np.round(self._china_delay(policy.global_intensity)).astype(np.int64)
+        delay = np.round(self._china_delay(policy.global_intensity, licensed)).astype(np.int64)
         self._ship(week, FROM_CHINA, approved, delay)
         offtake = orders.offtake * offtake_fill[None, :]
         spot = orders.spot * spot_fill[None, :]
@@ -140,7 +142,7 @@ class Regions:
         rate = self.rules.belief_learning_rate
         asked = orders.china > 0
         self.p_hat = np.where(
-            asked & self.licensed[None, :], self.p_hat + rate * (approval[None, :] - self.p_hat), self.p_hat
+            asked & licensed[None, :], self.p_hat + rate * (approval[None, :] - self.p_hat), self.p_hat
         )
         self._week_china = col_sums(approved)
         self._week_nonchina = col_sums(offtake + spot)
@@ -229,10 +231,10 @@ class Regions:
     def _approval(self, intensity: float) -> np.ndarray:
         return np.full(len(self.licensed), civil_approval(self.lic, intensity))
 
-    def _china_delay(self, intensity: float) -> np.ndarray:
+    def _china_delay(self, intensity: float, licensed: np.ndarray) -> np.ndarray:
         """Weeks from order to arrival of China volume: the median review (licensed) plus transit."""
         review = min(median_review_weeks(self.lic, intensity), self.lic.max_review_weeks)
-        return np.where(self.licensed, round(review), 0.0) + self.log.china_transit_weeks
+        return np.where(licensed, round(review), 0.0) + self.log.china_transit_weeks
 
     def _raw_risk(self, spot_multiple: np.ndarray) -> np.ndarray:
         price = self.rules.price_risk_weight * np.maximum(np.log(spot_multiple), 0.0)[None, :]
@@ -246,10 +248,10 @@ class Regions:
         self.arrivals[(week + delay) % self.horizon, origin, :, materials] += qty.T
         self.in_transit += qty
 
-    def _prefill(self, start: int) -> None:
+    def _prefill(self, start: int, licensed: np.ndarray) -> None:
         """Start in steady state: every lane carries one week's normal volume per week of lead time."""
-        china_delay = self._china_delay(0.0)
-        approval = np.where(self.licensed, self._approval(0.0), 1.0)
+        china_delay = self._china_delay(0.0, licensed)
+        approval = np.where(licensed, self._approval(0.0), 1.0)
         for m in range(self.need.shape[1]):
             lanes = (
                 (FROM_CHINA, self.china[:, m] * self.need[:, m], round(china_delay[m])),
