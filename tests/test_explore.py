@@ -10,7 +10,6 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from omegaconf import OmegaConf
 
 import model.explore.evaluate as evaluate_module
 from model.config.compose import compose_config
@@ -140,7 +139,7 @@ def test_month_total_spreads_weeks_over_calendar_days():
 def test_calibrated_replay_stays_within_tolerance_of_its_fitted_targets():
     """The seeds hold the calibrated values: the 2010 replay must still match the record."""
     cfg = compose_config(["explore=calibrate", "run.progress=false"], config_name="explore")
-    targets = cal.parse_targets(OmegaConf.to_container(cfg.explore.targets, resolve=True))
+    targets = cal.load_episode(str(cfg.explore.episode)).targets
     spec = build_spec(model_config(cfg))
     measure = cal.TargetMeasure(targets)
     from model.explore.evaluate import run_point
@@ -150,7 +149,7 @@ def test_calibrated_replay_stays_within_tolerance_of_its_fitted_targets():
     result = cal.calibrated_table(table, targets, 0).set_index("target")
     fitted = result[result["role"] == "fit"]
     assert spec.scenario.name == "replay_2010"
-    assert fitted["within"].all(), fitted[["observed", "model_mean", "log_ratio", "tolerance"]].to_string()
+    assert fitted["within"].all(), fitted[["record", "model_mean", "log_ratio", "tolerance"]].to_string()
 
 
 @pytest.mark.slow  # 20-50 s: in make test-all (CI runs both)
@@ -254,7 +253,8 @@ def test_the_command_refuses_a_bad_override_before_running(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "greyzone-explore: error: explore.method: got 'bogus'; allowed: calibrate, morris, sobol, prim"
+        "greyzone-explore: error: explore.method: got 'bogus';"
+        " allowed: calibrate, morris, sobol, prim, validate"
     ]
     assert not (tmp_path / "x").exists()
 

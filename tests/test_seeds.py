@@ -11,9 +11,13 @@ from omegaconf import OmegaConf
 from model.config.compose import compose_config
 from model.config.paths import SEEDS_DIR
 from model.explore.space import LEVERS_FILE, lever_ranges
+from model.explore.targets import TARGETS_DIR
 from tests.conftest import small_spec
 
-SEED_FILES = sorted(p for p in Path(SEEDS_DIR).rglob("*.yaml") if p != LEVERS_FILE)
+# seeds/targets holds figures on record to compare with, not starting values (tests/test_validation.py)
+SEED_FILES = sorted(
+    p for p in Path(SEEDS_DIR).rglob("*.yaml") if p != LEVERS_FILE and p.parent != TARGETS_DIR
+)
 
 
 def _leaves(node, path=""):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.explore.evaluate import SCALARS
+from model.explore.targets import Episode
 from model.results.plots import save
 
 
@@ -149,15 +151,122 @@ def calibration_figure(
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.legend(fontsize=7)
 
-    ax = axes[2]
     frame = comparison.iloc[::-1]
-    colour = ["#4477aa" if role == "fit" else "#ee7733" for role in frame["role"]]
-    ax.barh(frame["target"], frame["log_ratio"], color=colour)
-    ax.barh(frame["target"], frame["tolerance"], color="none", edgecolor="grey", linestyle="--")
-    ax.barh(frame["target"], -frame["tolerance"], color="none", edgecolor="grey", linestyle="--")
-    ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel("log(model / record); dashed: tolerance; blue fit, orange held out")
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_title("Every target")
+    _log_ratio_bars(axes[2], frame, frame["log_ratio"], frame["role"] == "fit")
+    axes[2].set_xlabel("log(model / record); dashed: tolerance; blue fit, orange held out")
     fig.tight_layout()
     return save(fig, path)
+
+
+def validation_figure(episode: Episode, card: pd.DataFrame, paths: pd.DataFrame, path: Path) -> Path:
+    """One episode against the record: Japan's monthly imports, price paths, every target's log ratio.
+
+    card: the episode's scorecard rows; paths: series, month, q05, q50, q95 (monthly, from the runs).
+    """
+    targets = {t.name: t for t in episode.targets}
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.6))
+    colours = {"imports_china": "#4477aa", "imports_total": "#228833"}
+    ax = axes[0]
+    if not (card["kind"] == "monthly_imports").any() and (paths["series"] == "exports_vs_normal").any():
+        _exports_panel(ax, episode, card, paths, targets)
+    for series, label in (("imports_china", "from China"), ("imports_total", "in total")):
+        if not (card["kind"] == "monthly_imports").any():
+            break
+        frame = paths[paths["series"] == series]
+        if frame.empty:
+            continue
+        ax.fill_between(
+            frame["month"], frame["q05"], frame["q95"], color=colours[series], alpha=0.2, linewidth=0
+        )
+        ax.plot(frame["month"], frame["q50"], color=colours[series], label=f"model {label} (median, 5-95%)")
+    for row in card[card["kind"] == "monthly_imports"].itertuples():
+        t = targets[row.target]
+        when = dt_month(t.month)
+        ax.scatter(
+            [when],
+            [row.record],
+            color=colours["imports_total" if t.origin.startswith("total") else "imports_china"],
+            marker="D",
+            edgecolor="black",
+            zorder=5,
+        )
+    if (card["kind"] == "monthly_imports").any():
+        ax.set_ylabel("Japan's imports, t per month")
+        ax.set_title(f"{episode.name}: Japan's imports (diamonds: record)")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+
+    ax = axes[1]
+    palette = ["#aa3377", "#228833", "#ee6677", "#4477aa"]
+    prices = sorted({s for s in paths["series"] if s.startswith("price_")})
+    for k, series in enumerate(prices):
+        frame = paths[paths["series"] == series]
+        colour = palette[k % len(palette)]
+        material = series.removeprefix("price_")
+        ax.fill_between(frame["month"], frame["q05"], frame["q95"], color=colour, alpha=0.2, linewidth=0)
+        ax.plot(frame["month"], frame["q50"], color=colour, label=f"{material} model (median, 5-95%)")
+        for row in card[card["kind"] == "price_multiple"].itertuples():
+            t = targets[row.target]
+            if t.material == material:
+                ax.plot([dt_day(t.start), dt_day(t.end)], [row.record, row.record], color=colour, linewidth=3)
+    ax.set_ylabel("ex-China price, x start of the replay")
+    ax.set_title("Prices (bars: record over its window)")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    if prices:
+        ax.legend(fontsize=7)
+    else:
+        ax.set_visible(False)
+
+    frame = card.iloc[::-1]
+    ratio = frame["log_ratio"].clip(-3, 3).fillna(0.0)
+    _log_ratio_bars(axes[2], frame, ratio, frame["role"] == "in_sample")
+    axes[2].set_xlabel("log(model median / record), within ±3; dashed: tolerance")
+    for ax in axes[:2]:
+        if not ax.has_data():
+            ax.set_visible(False)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def _log_ratio_bars(ax: plt.Axes, frame: pd.DataFrame, ratio: pd.Series, fitted: pd.Series) -> None:
+    """Each target's log ratio (blue: fitted, orange: held out) inside its dashed tolerance."""
+    ax.barh(frame["target"], ratio, color=["#4477aa" if f else "#ee7733" for f in fitted])
+    for sign in (1, -1):
+        ax.barh(frame["target"], sign * frame["tolerance"], color="none", edgecolor="grey", linestyle="--")
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title("Every target (blue: in-sample, orange: held out)")
+
+
+def _exports_panel(
+    ax: plt.Axes, episode: Episode, card: pd.DataFrame, paths: pd.DataFrame, targets: dict
+) -> None:
+    """China's exports of the targets' materials, each month over its normal month."""
+    frame = paths[paths["series"] == "exports_vs_normal"]
+    ax.fill_between(frame["month"], frame["q05"], frame["q95"], color="#4477aa", alpha=0.2, linewidth=0)
+    materials = next(t.materials for t in episode.targets if t.kind == "exports_vs_normal")
+    ax.plot(
+        frame["month"], frame["q50"], color="#4477aa", label=f"model, {'+'.join(materials)} (median, 5-95%)"
+    )
+    for row in card[card["kind"] == "exports_vs_normal"].itertuples():
+        ax.scatter(
+            [dt_month(targets[row.target].month)],
+            [row.record],
+            color="#4477aa",
+            marker="D",
+            edgecolor="black",
+            zorder=5,
+        )
+    ax.axhline(1.0, color="grey", linewidth=0.6)
+    ax.set_ylabel("China's exports, x normal month")
+    ax.set_title(f"{episode.name}: China's exports (diamonds: record)")
+
+
+def dt_month(month: str) -> dt.date:
+    """The middle of a YYYY-MM month, where a monthly record is drawn."""
+    return dt.date.fromisoformat(f"{month}-15")
+
+
+def dt_day(day: str) -> dt.date:
+    return dt.date.fromisoformat(day)

@@ -6,7 +6,7 @@ the nearest known one. The studies read the settings only after `validate_explor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -15,6 +15,7 @@ from model.config.errors import ConfigError, unknown_name
 from model.config.reader import Reader
 from model.explore.evaluate import SCALARS
 from model.explore.space import lever_ranges
+from model.explore.targets import episode_names, load_episode
 
 Check = Callable[[Reader, str], None]
 
@@ -148,10 +149,27 @@ def _grid(r: Reader, k: str) -> None:
     grid.used.update(grid.keys())
 
 
-def _mapping(r: Reader, k: str) -> None:
+def _episode(r: Reader, k: str) -> None:
     value = r.raw(k)
-    if not isinstance(value, Mapping) or not value:
-        raise ConfigError(r.key(k), "must be a non-empty mapping")
+    if value not in episode_names():
+        raise unknown_name(r.key(k), str(value), "episode (seeds/targets)", episode_names())
+
+
+def _episodes(r: Reader, k: str) -> None:
+    value = r.raw(k)
+    if not isinstance(value, list) or not value:
+        known = ", ".join(episode_names())
+        raise ConfigError(r.key(k), f"must be a non-empty list of episodes from: {known}")
+    for name in value:
+        if name not in episode_names():
+            raise unknown_name(r.key(k), str(name), "episode (seeds/targets)", episode_names())
+        load_episode(str(name))  # its targets file must be valid before anything runs
+
+
+def _optional_path(r: Reader, k: str) -> None:
+    value = r.raw(k)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(r.key(k), f"got {value!r}; must be null or a path")
 
 
 def _job(r: Reader, k: str) -> None:
@@ -174,7 +192,8 @@ COMMON: dict[str, Check] = {
 }
 SPACE: dict[str, Check] = {"include": _patterns, "exclude": _patterns, "extra": _extra}
 METHOD_KEYS: dict[str, dict[str, Check]] = {
-    "calibrate": {"grid": _grid, "targets": _mapping},
+    "calibrate": {"grid": _grid, "episode": _episode},
+    "validate": {"episodes": _episodes, "runs": _optional_path, "docs": _optional_path},
     "morris": {
         **SPACE,
         "trajectories": _int(2),

@@ -22,7 +22,7 @@ from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
 from model.config.spec import build_spec
 from model.explore.evaluate import Dispatch
-from model.explore.methods import calibrate, morris, prim, sobol
+from model.explore.methods import calibrate, morris, prim, sobol, validate
 from model.explore.settings import validate_explore
 from model.explore.shared import Execution, model_config, study_space, with_study, workers
 from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER, write_atomic_text
@@ -37,6 +37,7 @@ METHODS: dict[str, Method] = {
     "morris": morris.run,
     "sobol": sobol.run,
     "prim": prim.run,
+    "validate": validate.run,
 }
 
 
@@ -122,7 +123,7 @@ def check_study(cfg: DictConfig) -> str:
     spec = build_spec(model_config(cfg))
     scenarios = tuple(sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml")))
     method = validate_explore(cfg, tuple(METHODS), scenarios, spec.seeds.materials.names)
-    if method != "calibrate":
+    if method not in ("calibrate", "validate"):
         study_space(cfg)  # the patterns and extras must select a non-empty, valid space
     check_memory(spec, workers(cfg.explore.get("workers")))
     return method

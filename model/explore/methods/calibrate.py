@@ -21,7 +21,15 @@ from model.sim.greyzone import GreyzoneModel
 
 def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
-    targets = cal.parse_targets(OmegaConf.to_container(ex.targets, resolve=True))
+    episode = cal.load_episode(str(ex.episode))
+    if episode.scenario != cfg.scenario.name:
+        raise ConfigError(
+            "explore.episode",
+            f"{episode.name} is replayed by scenario {episode.scenario}, not {cfg.scenario.name}",
+        )
+    targets = list(episode.targets)
+    if not any(t.in_sample for t in targets):
+        raise ConfigError("explore.episode", f"{episode.name} has no in_sample target to fit")
     grid_values = _flatten(OmegaConf.to_container(ex.grid, resolve=True))
     params = []
     for name, values in grid_values.items():
@@ -70,7 +78,7 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
     prices = prices[prices["date"] <= end]
     records = pd.DataFrame(
         [
-            {"date": dt.date.fromisoformat(t.end), "material": t.material, "observed": t.observed}
+            {"date": dt.date.fromisoformat(t.end), "material": t.material, "observed": t.record}
             for t in targets
             if t.kind == "price_multiple"
         ]
@@ -83,7 +91,8 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
                 {
                     "month": t.month,
                     "origin": t.origin,
-                    **row[["observed", "model_mean", "model_p5", "model_p95"]].to_dict(),
+                    "observed": row["record"],
+                    **row[["model_mean", "model_p5", "model_p95"]].to_dict(),
                 }
             )
     figures.calibration_figure(table_best, pd.DataFrame(imports), prices, records, out / "calibration.png")
@@ -92,8 +101,9 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
         str(ex.description).strip(),
         "",
         f"Method: least-squares fit over a grid of {len(points)} points x {ex.replications} replications "
-        "(common random numbers); loss = mean squared log(model / record) over the fit targets; the "
-        f"held-out targets are reported out of sample. Least loss {loss.min():.3f} "
+        "(common random numbers); loss = mean squared log(model / record) over the in-sample targets of "
+        f"seeds/targets/{episode.name}.yaml; the held-out targets are reported out of sample. "
+        f"Least loss {loss.min():.3f} "
         f"(grid median {loss.median():.3f}).",
         "",
         "## Calibrated values",
@@ -129,7 +139,7 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
                 [
                     r.target,
                     r.role,
-                    fmt(r.observed),
+                    fmt(r.record),
                     fmt(r.model_mean),
                     f"{fmt(r.model_p5)}-{fmt(r.model_p95)}",
                     f"{r.log_ratio:+.2f}",
