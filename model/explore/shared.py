@@ -75,7 +75,7 @@ def study_space(cfg: DictConfig) -> list[Parameter]:
 def fmt(value: float) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "n/a"
-    return f"{value:.3g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"  # never 2.25e+03
 
 
 def evaluate_design(
