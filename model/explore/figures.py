@@ -169,8 +169,9 @@ def validation_figure(episode: Episode, card: pd.DataFrame, paths: pd.DataFrame,
     ax = axes[0]
     if not (card["kind"] == "monthly_imports").any() and (paths["series"] == "exports_vs_normal").any():
         _exports_panel(ax, episode, card, paths, targets)
+    exports = ax.has_data()
     for series, label in (("imports_china", "from China"), ("imports_total", "in total")):
-        if not (card["kind"] == "monthly_imports").any():
+        if exports:
             break
         frame = paths[paths["series"] == series]
         if frame.empty:
@@ -190,9 +191,9 @@ def validation_figure(episode: Episode, card: pd.DataFrame, paths: pd.DataFrame,
             edgecolor="black",
             zorder=5,
         )
-    if (card["kind"] == "monthly_imports").any():
+    if not exports and ax.has_data():
         ax.set_ylabel("Japan's imports, t per month")
-        ax.set_title(f"{episode.name}: Japan's imports (diamonds: record)")
+        ax.set_title(f"{episode.name}: Japan's imports (diamonds: record in t)")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)

@@ -9,7 +9,6 @@ without running anything.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -212,7 +211,7 @@ def _figure(episode: tg.Episode) -> str:
 
 
 def _paths(runs: pd.DataFrame, episode: str) -> pd.DataFrame:
-    """Monthly paths of one episode, tidy: series, month (first day), q05, q50, q95."""
+    """Monthly paths of one episode, tidy: series, month (its middle, as records are drawn), q05, q50, q95."""
     mine = runs[runs["episode"] == episode]
     columns = [c for c in mine.columns if c.startswith(f"{tg.PATH}|") and mine[c].notna().any()]
     rows = []
@@ -222,7 +221,7 @@ def _paths(runs: pd.DataFrame, episode: str) -> pd.DataFrame:
         rows.append(
             {
                 "series": series,
-                "month": dt.date.fromisoformat(f"{month}-01"),
+                "month": figures.dt_month(month),
                 "q05": q05,
                 "q50": q50,
                 "q95": q95,
