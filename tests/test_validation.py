@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
@@ -158,3 +159,46 @@ def test_rebuilding_from_runs_that_lack_an_episode_is_refused(study, tmp_path: P
     out, _ = study
     with pytest.raises(ConfigError, match=r"explore\.runs"):
         _validate(tmp_path / "x", tmp_path / "d.md", f"explore.runs={out}", "explore.episodes=[replay_2026]")
+
+
+# the calibration recovers a planted parameter ---------------------------------------------------------
+def test_the_calibration_recovers_planted_parameters_from_synthetic_records(tmp_path: Path) -> None:
+    """Records made by the model itself at planted values, on other random numbers (another root
+    seed), written as a targets file of one's own: the calibration's grid fit must find the planted
+    values among its grid (0.05 lies inside the price grid, so an edge bias would fail it)."""
+    from model.explore.evaluate import run_point
+    from model.explore.shared import model_config
+
+    planted = {"market.price_response": 0.05, "licensing.customs_hold_slope": 2}
+    settings = [*SMALL, "run.horizon_weeks=100", "explore.replications=3", "explore.workers=1"]
+    synthetic = compose_config(
+        ["explore=calibrate", *settings, "run.seed=777"]
+        + [f"seeds.{k}.value={v}" for k, v in planted.items()],
+        config_name="explore",
+    )
+    fitted = [t for t in tg.load_episode("replay_2010").targets if t.in_sample]
+    rows = pd.DataFrame(run_point(model_config(synthetic), range(3), tg.TargetMeasure(fitted)))
+    lines = ["episode: {scenario: replay_2010, description: synthetic records at planted values}", "targets:"]
+    for t in fitted:
+        where = (
+            f"month: '{t.month}', origin: {t.origin}"
+            if t.month
+            else f"material: {t.material}, start: '{t.start}', end: '{t.end}'"
+        )
+        lines.append(
+            f"  {t.name}: {{kind: {t.kind}, {where}, record: {float(rows[t.name].mean())!r},"
+            f" unit: '{t.unit}', window: '{t.window}', role: in_sample, tolerance: {t.tolerance},"
+            " source: planted}"
+        )
+    (tmp_path / "planted.yaml").write_text("\n".join(lines) + "\n")
+    grid = [  # the two planted seeds over three and two values, the calibration's other two at one
+        "explore.grid.market.price_response=[0.02,0.05,0.08]",
+        "explore.grid.licensing.customs_hold_slope=[2,6]",
+        "explore.grid.logistics.china_transit_weeks=[4]",
+        "explore.grid.behaviour.demand_elasticity=[0.1]",
+    ]
+    overrides = ["explore=calibrate", *settings, *grid, f"explore.episode={tmp_path / 'planted.yaml'}"]
+    run_study(compose_config(overrides, config_name="explore"), tmp_path / "fit", overrides)
+    found = yaml.safe_load((tmp_path / "fit" / "calibrated.yaml").read_text())["seeds"]
+    assert found["market"]["price_response"]["value"] == planted["market.price_response"]
+    assert found["licensing"]["customs_hold_slope"]["value"] == planted["licensing.customs_hold_slope"]

@@ -15,7 +15,7 @@ from model.config.errors import ConfigError, unknown_name
 from model.config.reader import Reader
 from model.explore.evaluate import SCALARS
 from model.explore.space import lever_ranges
-from model.explore.targets import episode_names, load_episode
+from model.explore.targets import episode_from, episode_names, load_episode
 
 Check = Callable[[Reader, str], None]
 
@@ -151,8 +151,10 @@ def _grid(r: Reader, k: str) -> None:
 
 def _episode(r: Reader, k: str) -> None:
     value = r.raw(k)
-    if value not in episode_names():
-        raise unknown_name(r.key(k), str(value), "episode (seeds/targets)", episode_names())
+    if isinstance(value, str) and value.endswith(".yaml"):
+        episode_from(value)  # a targets file of one's own: it must exist and be valid
+    elif value not in episode_names():
+        raise unknown_name(r.key(k), str(value), "episode (seeds/targets, or a *.yaml path)", episode_names())
 
 
 def _episodes(r: Reader, k: str) -> None:

@@ -91,6 +91,16 @@ def episode_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in TARGETS_DIR.glob("*.yaml")))
 
 
+def episode_from(value: str) -> Episode:
+    """An episode by name (seeds/targets/<name>.yaml) or by the path of its own targets file (*.yaml)."""
+    if value.endswith(".yaml"):
+        path = Path(value).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError("explore.episode", f"{value}: no such targets file")
+        return load_episode(path.stem, path.parent)
+    return load_episode(value)
+
+
 def load_episode(name: str, directory: Path = TARGETS_DIR) -> Episode:
     """The episode `name` from its targets file; a one-line error names the key at fault."""
     path = directory / f"{name}.yaml"

@@ -9,6 +9,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from model.config.errors import ConfigError
+from model.config.paths import REPO_ROOT
 from model.config.spec import build_spec
 from model.explore import figures
 from model.explore import targets as cal
@@ -21,7 +22,7 @@ from model.sim.greyzone import GreyzoneModel
 
 def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
-    episode = cal.load_episode(str(ex.episode))
+    episode = cal.episode_from(str(ex.episode))
     if episode.scenario != cfg.scenario.name:
         raise ConfigError(
             "explore.episode",
@@ -102,7 +103,7 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
         "",
         f"Method: least-squares fit over a grid of {len(points)} points x {ex.replications} replications "
         "(common random numbers); loss = mean squared log(model / record) over the in-sample targets of "
-        f"seeds/targets/{episode.name}.yaml; the held-out targets are reported out of sample. "
+        f"{_shown(episode.path)}; the held-out targets are reported out of sample. "
         f"Least loss {loss.min():.3f} "
         f"(grid median {loss.median():.3f}).",
         "",
@@ -184,3 +185,10 @@ def _nested(values: dict[str, float]) -> dict:
             node = node.setdefault(part, {})
         node["value"] = float(value)
     return root
+
+
+def _shown(path: Path | None) -> str:
+    """A targets file as the report shows it: relative to the repository when inside it."""
+    if path is None:
+        return "its targets file"
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
