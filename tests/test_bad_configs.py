@@ -142,7 +142,7 @@ EXPLORE_CORPUS = [
     (["explore=prim", "explore.design=/no/such/study"], "explore.design", "PRIM study's directory"),
     (["explore=calibrate", "explore.figure.materials=[Qq]"], "explore.figure.materials", "unknown material"),
     (["explore=calibrate", "explore.grid.market.price_response=[]"], "explore.grid", "non-empty list"),
-    (["explore=calibrate", "explore.episode=/no/such/targets.yaml"], "explore.episode", "no such targets file"),
+    (["explore=calibrate", "explore.episode=/no/such/t.yaml"], "explore.episode", "no such targets file"),
     (["explore=calibrate", "explore.episode=replay_1999"], "explore.episode", "unknown episode"),
     (["explore=validate", "explore.episodes=[replay_2010,nope]"], "explore.episodes", "unknown episode"),
     (["-m", "explore=morris", "explore.seed=1,2"], "explore.seed", "one study per command"),
