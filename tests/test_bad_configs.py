@@ -145,6 +145,7 @@ EXPLORE_CORPUS = [
     (["explore=calibrate", "explore.episode=/no/such/t.yaml"], "explore.episode", "no such targets file"),
     (["explore=calibrate", "explore.episode=replay_1999"], "explore.episode", "unknown episode"),
     (["explore=validate", "explore.episodes=[replay_2010,nope]"], "explore.episodes", "unknown episode"),
+    (["explore=validate", "explore.chunk_size=4"], "explore.chunk_size", "one chunk per episode"),
     (["-m", "explore=morris", "explore.seed=1,2"], "explore.seed", "one study per command"),
     (["explore=morris", "explore.job.chunk=3"], "explore.job", "set by greyzone-explore -m"),
     (["-m", "explore=morris", "hydra/launcher=nope"], "hydra/launcher", "allowed: basic, joblib, ray, slurm"),

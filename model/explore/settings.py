@@ -184,6 +184,12 @@ def _job(r: Reader, k: str) -> None:
     job.finish()
 
 
+def _one_chunk_per_episode(r: Reader, k: str) -> None:
+    """A validate study saves one chunk per episode (its replications); no other size acts."""
+    if r.integer(k, 1) != 1:
+        raise ConfigError(r.key(k), f"got {r.raw(k)}; validate saves one chunk per episode, so it must be 1")
+
+
 COMMON: dict[str, Check] = {
     "title": _text,
     "description": _text,
@@ -195,7 +201,12 @@ COMMON: dict[str, Check] = {
 SPACE: dict[str, Check] = {"include": _patterns, "exclude": _patterns, "extra": _extra}
 METHOD_KEYS: dict[str, dict[str, Check]] = {
     "calibrate": {"grid": _grid, "episode": _episode},
-    "validate": {"episodes": _episodes, "runs": _optional_path, "docs": _optional_path},
+    "validate": {
+        "episodes": _episodes,
+        "runs": _optional_path,
+        "docs": _optional_path,
+        "chunk_size": _one_chunk_per_episode,
+    },
     "morris": {
         **SPACE,
         "trajectories": _int(2),
