@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from model.config.errors import ConfigError
+from model.sim.agents.regions import FROM_CHINA, RegionOrders
 from model.sim.greyzone import GreyzoneModel
+from model.sim.licensing import civil_approval, review_week_shares
 from model.sim.policy import PolicyState
 from model.sim.pool import PoolDemand, allocate, circumvention_supply
 from model.testing.invariants import series_violations, state_violations
@@ -231,11 +233,16 @@ def test_the_global_regime_slows_rest_of_world_deliveries(baseline) -> None:
         )
     )
     assert tight.china.policy.global_intensity == 0.8 and tight.china.policy.instrument == "none"
-    for material in ("Dy", "Y"):  # licensed: reviews lengthen, so arrivals from China pause
+    for material in ("Dy", "Y"):  # licensed: reviews lengthen, so arrivals from China dip
         normal = _col(baseline, "row_delivered_china_t", material)[10:40]
         slowed = _col(tight, "row_delivered_china_t", material)[10:40]
-        assert slowed.min() < 0.5 * normal.mean()
-        assert _col(tight, "row_shortfall", material).max() > _col(baseline, "row_shortfall", material).max()
+        assert slowed.min() < 0.9 * normal.mean()
+        # the blocks fill the longer pipeline and seek on the spot market what China denies: the
+        # ex-China price rises (reviews are spread, so there is no cliff to pause deliveries)
+        assert (
+            _col(tight, "price_multiple", material).max()
+            > 1.5 * _col(baseline, "price_multiple", material).max()
+        )
     nd_tight, nd_base = (_col(m, "row_delivered_china_t", "NdPr")[10:40] for m in (tight, baseline))
     assert nd_tight.min() > 0.5 * nd_base.mean()  # uncontrolled: not licensed anywhere
 
@@ -260,6 +267,35 @@ def test_a_lasting_global_tightening_moves_the_blocks_to_non_china_offtakes(base
         )
 
 
+def test_rest_of_world_china_volume_arrives_over_the_review_distribution() -> None:
+    """Licensed volume of the blocks is reviewed as many applications, spread over the review
+    distribution (not all held for one median review); unlicensed volume arrives after transit."""
+    spec = _spec("scenario=baseline", *HELD, "run.horizon_weeks=2")
+    regions = GreyzoneModel(spec, 0).regions
+    materials = list(spec.seeds.materials.names)
+    dy, ndpr = materials.index("Dy"), materials.index("NdPr")
+    assert regions.licensed[dy] and not regions.licensed[ndpr]
+    policy = PolicyState.calm(len(materials), global_intensity=0.5)
+    orders = RegionOrders(
+        china=np.ones_like(regions.need),
+        offtake=np.zeros_like(regions.need),
+        spot=np.zeros_like(regions.need),
+    )
+    before = regions.arrivals[:, FROM_CHINA].sum(axis=1).copy()
+    week = 7
+    regions.ship(week, orders, policy, np.ones(len(materials)), np.ones(len(materials)))
+    added = regions.arrivals[:, FROM_CHINA].sum(axis=1) - before  # slots x materials
+    blocks = regions.need.shape[0]
+    transit = round(spec.seeds.logistics.china_transit_weeks)
+    approval = civil_approval(spec.seeds.licensing, 0.5)
+    shares = review_week_shares(spec.seeds.licensing, 0.5)
+    slots = (week + transit + 1 + np.arange(len(shares))) % regions.horizon
+    np.testing.assert_allclose(added[slots, dy], blocks * approval * shares, atol=1e-12)
+    assert (added[slots, dy] > 1e-3 * blocks).sum() >= 5  # spread over weeks, not one median week
+    assert added[(week + transit) % regions.horizon, ndpr] == pytest.approx(blocks)
+    assert np.count_nonzero(added[:, ndpr]) == 1
+
+
 def test_a_japan_measure_and_the_global_regime_act_together() -> None:
     overrides = ("scenario=ambiguous_curbs", *HELD, "run.horizon_weeks=60")
     tightening = ("scenario.global_regime.intensity=0.8", "scenario.global_regime.start_week=4")
@@ -267,7 +303,7 @@ def test_a_japan_measure_and_the_global_regime_act_together() -> None:
     assert both.china.policy.global_intensity == 0.8 and both.china.policy.instrument == "ambiguous"
     assert (
         _col(both, "row_delivered_china_t", "Dy")[10:40].min()
-        < 0.5 * _col(curbs, "row_delivered_china_t", "Dy")[10:40].mean()
+        < 0.9 * _col(curbs, "row_delivered_china_t", "Dy")[10:40].mean()
     )
     assert _col(both, "shortfall", "Dy")[4:60].mean() >= _col(curbs, "shortfall", "Dy")[4:60].mean()
 

@@ -21,8 +21,8 @@ from model.sim.policy import PolicyState
 from model.sim.population import ENTITY_LIST, WATCH_LIST
 
 
-def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, float]:
-    """Mean and variance of min(max(1, ceil(X)), cap) for X lognormal(log median, sigma).
+def whole_week_shares(median: float, sigma: float, cap: float) -> np.ndarray:
+    """P(min(max(1, ceil(X)), cap) = k) for k = 1..cap, X lognormal(log median, sigma).
 
     This is how long a review (or a customs hold) is observed to last, in whole weeks.
     """
@@ -32,8 +32,22 @@ def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, 
     cdf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in z])
     prob = np.diff(np.concatenate([[0.0], cdf]))
     prob[-1] += 1.0 - cdf[-1]
+    return prob
+
+
+def whole_week_moments(median: float, sigma: float, cap: float) -> tuple[float, float]:
+    """Mean and variance of the whole weeks of `whole_week_shares`."""
+    prob = whole_week_shares(median, sigma, cap)
+    weeks = np.arange(1, len(prob) + 1, dtype=float)
     mean = float(prob @ weeks)
     return mean, float(prob @ weeks**2 - mean**2)
+
+
+def review_week_shares(params: Licensing, intensity: float) -> np.ndarray:
+    """Shares of licensed volume decided after 1..max_review_weeks weeks of review at `intensity`
+    (the review distribution of one application, applied to an aggregate of many)."""
+    sigma = params.review_sigma + params.review_sigma_slope * intensity
+    return whole_week_shares(float(median_review_weeks(params, intensity)), sigma, params.max_review_weeks)
 
 
 def median_review_weeks(params: Licensing, intensity: np.ndarray | float) -> np.ndarray | float:

@@ -19,7 +19,7 @@ from mesa import Agent
 from model.catalogue.units import WEEKS_PER_YEAR
 from model.config.spec import ModelSpec
 from model.sim.kernels import col_sums
-from model.sim.licensing import civil_approval, median_review_weeks
+from model.sim.licensing import civil_approval, review_week_shares
 from model.sim.logistics import CHINA, NONCHINA
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class Regions:
         self.moved = np.zeros_like(self.need)  # China share moved to offtakes, still under contract
         self._request = np.zeros_like(self.need)
         self.in_transit = np.zeros_like(self.need)
+        self._arrival_shares: dict[tuple[float, bytes], np.ndarray] = {}
         self._prefill(start_week, licensed_now)
 
     # 4. orders -----------------------------------------------------------------------------------
@@ -97,7 +98,8 @@ class Regions:
         a share 1 - exp(-gap / switch_gap_scale) of the spot part goes to China instead, which
         frees non-China material for others (China's exports to third countries in the pool).
         """
-        china_lead = self._china_delay(policy.global_intensity, self.licensed & policy.licensing)
+        shares = self._china_arrival_shares(policy.global_intensity, self.licensed & policy.licensing)
+        china_lead = np.arange(self.horizon) @ shares  # expected weeks from order to arrival
         lead = (
             self.china * china_lead
             + self.offtake * self.log.nonchina_lead_weeks
@@ -132,11 +134,12 @@ class Regions:
         licensed = self.licensed & policy.licensing  # before the regime begins nothing needs a licence
         approval = np.where(licensed, self._approval(policy.global_intensity), 1.0)
         approved = orders.china * approval[None, :]
-        delay = np.round(self._china_delay(policy.global_intensity, licensed)).astype(np.int64)
-        self._ship(week, FROM_CHINA, approved, delay)
+        self._ship_spread(
+            week, FROM_CHINA, approved, self._china_arrival_shares(policy.global_intensity, licensed)
+        )
         offtake = orders.offtake * offtake_fill[None, :]
         spot = orders.spot * spot_fill[None, :]
-        n_mat = len(delay)
+        n_mat = len(licensed)
         self._ship(week, FROM_NONCHINA, offtake, np.full(n_mat, int(self.log.nonchina_lead_weeks)))
         self._ship(week, FROM_NONCHINA, spot, np.full(n_mat, int(self.log.spot_lead_weeks)))
         rate = self.rules.belief_learning_rate
@@ -231,10 +234,22 @@ class Regions:
     def _approval(self, intensity: float) -> np.ndarray:
         return np.full(len(self.licensed), civil_approval(self.lic, intensity))
 
-    def _china_delay(self, intensity: float, licensed: np.ndarray) -> np.ndarray:
-        """Weeks from order to arrival of China volume: the median review (licensed) plus transit."""
-        review = min(median_review_weeks(self.lic, intensity), self.lic.max_review_weeks)
-        return np.where(licensed, round(review), 0.0) + self.log.china_transit_weeks
+    def _china_arrival_shares(self, intensity: float, licensed: np.ndarray) -> np.ndarray:
+        """Shares of a week's China volume arriving d = 0..horizon-1 weeks after it ships, per
+        material: licensed volume after a review spread over the review distribution
+        (`review_week_shares`: many applications, each reviewed as a firm's is), then transit;
+        unlicensed volume after transit alone."""
+        key = (float(intensity), licensed.tobytes())
+        shares = self._arrival_shares.get(key)
+        if shares is None:
+            transit = round(self.log.china_transit_weeks)
+            shares = np.zeros((self.horizon, len(licensed)))
+            shares[transit, ~licensed] = 1.0
+            if licensed.any():
+                review = review_week_shares(self.lic, intensity)
+                shares[transit + 1 : transit + 1 + len(review)][:, licensed] = review[:, None]
+            self._arrival_shares[key] = shares
+        return shares
 
     def _raw_risk(self, spot_multiple: np.ndarray) -> np.ndarray:
         price = self.rules.price_risk_weight * np.maximum(np.log(spot_multiple), 0.0)[None, :]
@@ -248,13 +263,27 @@ class Regions:
         self.arrivals[(week + delay) % self.horizon, origin, :, materials] += qty.T
         self.in_transit += qty
 
+    def _ship_spread(self, week: int, origin: int, qty: np.ndarray, shares: np.ndarray) -> None:
+        """Ship `qty` (blocks x materials), a share `shares[d, m]` of it arriving d weeks from now."""
+        ahead = np.flatnonzero(shares.any(axis=1))
+        if ahead[0] < 1:
+            raise ValueError(f"rest-of-world shipment delay outside [1, {self.horizon - 1}] weeks")
+        self.arrivals[(week + ahead) % self.horizon, origin] += shares[ahead][:, None, :] * qty[None, :, :]
+        self.in_transit += qty
+
     def _prefill(self, start: int, licensed: np.ndarray) -> None:
-        """Start in steady state: every lane carries one week's normal volume per week of lead time."""
-        china_delay = self._china_delay(0.0, licensed)
+        """Start in steady state: every lane carries one week's normal volume per week of lead time
+        (the China lane: per week still to arrive, at the shares of the arrival distribution)."""
+        shares = self._china_arrival_shares(0.0, licensed)
+        still_due = shares[::-1].cumsum(axis=0)[::-1]  # share arriving d or more weeks after shipping
+        weekly = self.china * self.need
+        for ahead in range(self.horizon - 1):
+            pipeline = weekly * still_due[ahead + 1][None, :]
+            self.arrivals[(start + ahead) % self.horizon, FROM_CHINA] += pipeline
+            self.in_transit += pipeline
         approval = np.where(licensed, self._approval(0.0), 1.0)
         for m in range(self.need.shape[1]):
             lanes = (
-                (FROM_CHINA, self.china[:, m] * self.need[:, m], round(china_delay[m])),
                 (FROM_NONCHINA, self.offtake[:, m] * self.need[:, m], int(self.log.nonchina_lead_weeks)),
                 (FROM_NONCHINA, self.spot[:, m] * self.need[:, m], int(self.log.spot_lead_weeks)),
             )
