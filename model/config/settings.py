@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
+from model.config import posterior
 from model.config.errors import ConfigError, unknown_name
 from model.config.reader import Reader
 
 INSTRUMENTS = ("none", "ambiguous", "targeted_heavy", "end_use_ban", "blanket_ban")
 COVERAGE = ("controlled", "heavy", "all")
 COUNTERFACTUALS = ("paired", "none")
+DEFAULT_POSTERIOR = "default"  # run.posterior: seeds/posterior/default.csv
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class RunSettings:
     counterfactual: "paired" (each replication also runs its counterfactual, the same replication
         without China's measures, on the same random numbers) or "none".
     fan_materials: materials drawn in the fan chart.
+    parameters: "seeded" (the seeds' values) or "posterior" (each replication draws its values
+        of the sampled seeds from the posterior sample `posterior`; model/config/posterior.py).
+    posterior: the sample's file when parameters="posterior" (run.posterior: a name in
+        seeds/posterior/ or a path to a CSV file), else None.
     progress: print progress per replication.
     resume: continue an interrupted run (or sweep) in its directory, skipping finished
         replications and jobs; the numbers do not depend on it.
@@ -46,6 +53,8 @@ class RunSettings:
     shortage_threshold: float
     counterfactual: str
     fan_materials: tuple[str, ...]
+    parameters: str
+    posterior: Path | None
     progress: bool
     resume: bool
 
@@ -54,6 +63,10 @@ def parse_run(reader: Reader) -> RunSettings:
     fan = reader.raw("fan_materials")
     if not isinstance(fan, list | tuple) or not fan or not all(isinstance(m, str) for m in fan):
         raise ConfigError(reader.key("fan_materials"), "must be a non-empty list of material names")
+    parameters = reader.text("parameters", posterior.PARAMETERS)
+    sample = reader.text("posterior")
+    if parameters == "seeded" and sample != DEFAULT_POSTERIOR:
+        raise ConfigError(reader.key("posterior"), "acts only with run.parameters=posterior")
     settings = RunSettings(
         replications=reader.integer("replications", 1),
         seed=reader.integer("seed", 0),
@@ -66,6 +79,8 @@ def parse_run(reader: Reader) -> RunSettings:
         shortage_threshold=reader.number("shortage_threshold", "share"),
         counterfactual=reader.text("counterfactual", COUNTERFACTUALS),
         fan_materials=tuple(fan),
+        parameters=parameters,
+        posterior=posterior.resolve(sample, reader.key("posterior")) if parameters == "posterior" else None,
         progress=reader.boolean("progress"),
         resume=reader.boolean("resume"),
     )

@@ -10,6 +10,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from model.config import posterior
 from model.config.errors import ConfigError, unknown_key, unknown_name
 from model.config.reader import Reader
 from model.config.seeds import parameters, tables
@@ -136,6 +137,8 @@ def build_spec(cfg: DictConfig | Mapping[str, Any]) -> ModelSpec:
     study = parse_study(root.sub("study"))
     root.finish()
     _check_consistency(run, scenario, seeds)
+    if run.posterior is not None:
+        posterior.check(posterior.load(run.posterior), data["seeds"])
     return ModelSpec(run=run, scenario=scenario, seeds=seeds, japan=japan, coalition=coalition, study=study)
 
 
@@ -246,3 +249,12 @@ def _check_coverage(scenario: Scenario, materials: tables.Materials) -> None:
             f"{names} not licensed and customs_holds is false: {china.instrument} cannot act on them; "
             "cover only licensed materials or set scenario.china.customs_holds=true",
         )
+
+
+def replication_spec(cfg: DictConfig | Mapping[str, Any], spec: ModelSpec, replication: int) -> ModelSpec:
+    """The specification replication `replication` runs: `spec` itself at the seeded parameters;
+    with run.parameters=posterior, `cfg` at the particle drawn for it (model/config/posterior.py)."""
+    if spec.run.posterior is None:
+        return spec
+    values = posterior.load(spec.run.posterior).draw(spec.run.seed, replication)
+    return build_spec(posterior.with_values(to_container(cfg), values))

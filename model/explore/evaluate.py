@@ -24,7 +24,7 @@ from joblib import Parallel, delayed
 from omegaconf import DictConfig, OmegaConf
 
 from model.catalogue.units import PER_TRILLION
-from model.config.spec import build_spec
+from model.config.spec import build_spec, replication_spec
 from model.explore.space import Parameter, apply
 from model.results.files import write_atomic_parquet
 from model.results.summary import national
@@ -74,7 +74,8 @@ def run_point(
     spec = build_spec(cfg)
     rows = []
     for replication in replications:
-        rows.append({"replication": replication, **measure(simulate(spec, replication), spec)})
+        replicated = replication_spec(cfg, spec, replication)  # its posterior draw, if any
+        rows.append({"replication": replication, **measure(simulate(replicated, replication), replicated)})
     return rows
 
 

@@ -271,3 +271,26 @@ def dt_month(month: str) -> dt.date:
 
 def dt_day(day: str) -> dt.date:
     return dt.date.fromisoformat(day)
+
+
+def posterior_figure(table: pd.DataFrame, parameters: list, generations: pd.DataFrame, path: Path) -> Path:
+    """Weighted marginals of the posterior over each prior range (the seeded value marked), and
+    epsilon per generation."""
+    fig, axes = _grid(len(parameters) + 1)
+    weights = table["weight"].to_numpy(dtype=float)
+    for ax, p in zip(axes, parameters, strict=False):
+        ax.hist(table[p.name], bins=20, range=(p.low, p.high), weights=weights, color="#4477aa")
+        ax.axvline(p.base, color="#cc6677", linestyle="--", linewidth=1, label="seeded value")
+        ax.set_xlim(p.low, p.high)
+        ax.set_title(p.name, fontsize=9)
+        ax.set_yticks([])
+    axes[0].legend(fontsize=7)
+    ax = axes[len(parameters)]
+    ax.plot(generations["t"], generations["epsilon"], marker="o", color="#222222")
+    ax.set_xlabel("generation")
+    ax.set_title("epsilon (distance, tolerance units)", fontsize=9)
+    for extra in axes[len(parameters) + 1 :]:
+        extra.set_visible(False)
+    fig.suptitle("Posterior (ABC-SMC) over the prior ranges")
+    fig.tight_layout()
+    return save(fig, path)

@@ -163,8 +163,13 @@ def _episodes(r: Reader, k: str) -> None:
         known = ", ".join(episode_names())
         raise ConfigError(r.key(k), f"must be a non-empty list of episodes from: {known}")
     for name in value:
+        if isinstance(name, str) and name.endswith(".yaml"):
+            episode_from(name, r.key(k))  # a targets file of one's own: it must exist and be valid
+            continue
         if name not in episode_names():
-            raise unknown_name(r.key(k), str(name), "episode (seeds/targets)", episode_names())
+            raise unknown_name(
+                r.key(k), str(name), "episode (seeds/targets, or a *.yaml path)", episode_names()
+            )
         load_episode(str(name))  # its targets file must be valid before anything runs
 
 
@@ -190,6 +195,26 @@ def _one_chunk_per_episode(r: Reader, k: str) -> None:
         raise ConfigError(r.key(k), f"got {r.raw(k)}; validate saves one chunk per episode, so it must be 1")
 
 
+def _seed_names(r: Reader, k: str) -> None:
+    value = r.raw(k)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(r.key(k), "must be a non-empty list of seed paths (e.g. market.price_response)")
+    if len(set(value)) != len(value):
+        raise ConfigError(r.key(k), "names a seed twice")
+
+
+def _optional_name(r: Reader, k: str) -> None:
+    value = r.raw(k)
+    if value is not None and (not isinstance(value, str) or not value.replace("_", "").isalnum()):
+        raise ConfigError(r.key(k), f"got {value!r}; must be null or a name of letters, digits and _")
+
+
+def _one_chunk_per_particle(r: Reader, k: str) -> None:
+    """A posterior study runs one particle per task; no chunk size acts."""
+    if r.integer(k, 1) != 1:
+        raise ConfigError(r.key(k), f"got {r.raw(k)}; posterior runs one particle per task, so it must be 1")
+
+
 COMMON: dict[str, Check] = {
     "title": _text,
     "description": _text,
@@ -206,6 +231,16 @@ METHOD_KEYS: dict[str, dict[str, Check]] = {
         "runs": _optional_path,
         "docs": _optional_path,
         "chunk_size": _one_chunk_per_episode,
+    },
+    "posterior": {
+        "episodes": _episodes,
+        "parameters": _seed_names,
+        "population": _int(10),
+        "generations": _int(1),
+        "min_epsilon": _number("positive"),
+        "seed": _int(0),
+        "save_as": _optional_name,
+        "chunk_size": _one_chunk_per_particle,
     },
     "morris": {
         **SPACE,

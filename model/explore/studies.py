@@ -22,7 +22,7 @@ from model.config.errors import ConfigError
 from model.config.paths import CONFIG_DIR
 from model.config.spec import build_spec
 from model.explore.evaluate import Dispatch
-from model.explore.methods import calibrate, morris, prim, sobol, validate
+from model.explore.methods import calibrate, morris, posterior, prim, sobol, validate
 from model.explore.settings import validate_explore
 from model.explore.shared import Execution, model_config, study_space, with_study, workers
 from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER, write_atomic_text
@@ -38,6 +38,7 @@ METHODS: dict[str, Method] = {
     "sobol": sobol.run,
     "prim": prim.run,
     "validate": validate.run,
+    "posterior": posterior.run,
 }
 
 

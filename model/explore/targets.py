@@ -91,12 +91,12 @@ def episode_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in TARGETS_DIR.glob("*.yaml")))
 
 
-def episode_from(value: str) -> Episode:
+def episode_from(value: str, key: str = "explore.episode") -> Episode:
     """An episode by name (seeds/targets/<name>.yaml) or by the path of its own targets file (*.yaml)."""
     if value.endswith(".yaml"):
         path = Path(value).expanduser().resolve()
         if not path.is_file():
-            raise ConfigError("explore.episode", f"{value}: no such targets file")
+            raise ConfigError(key, f"{value}: no such targets file")
         return load_episode(path.stem, path.parent)
     return load_episode(value)
 

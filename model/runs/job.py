@@ -25,8 +25,9 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from model import __version__
+from model.config import posterior
 from model.config.paths import REPO_ROOT
-from model.config.spec import ModelSpec, build_spec, to_container
+from model.config.spec import ModelSpec, build_spec, replication_spec, to_container
 from model.results.fans import FanPaths
 from model.results.files import (
     FAILED,
@@ -92,7 +93,12 @@ def run_job(
     """
     spec = build_spec(cfg)
     run = spec.run
-    config_print = fingerprint(to_container(cfg))
+    config_print = fingerprint(
+        {
+            **to_container(cfg),
+            **({"posterior_sha256": posterior.load(run.posterior).sha256} if run.posterior else {}),
+        }
+    )
     job = {"num": 0, "total": 1, **(job or {}), "overrides": list(overrides)}
     name = spec.scenario.name
     if job["total"] > 1:
@@ -124,7 +130,7 @@ def run_job(
     try:
         for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
             tick = time.perf_counter()
-            result = simulate(spec, replication)
+            result = simulate(replication_spec(cfg, spec, replication), replication)
             series = result.series
             store.save(
                 replication,
@@ -269,6 +275,8 @@ def _metadata(
         "replication_offset": run.replication_offset,
         "root_seed": run.seed,
         "replication_seed": "numpy.random.SeedSequence(entropy=root_seed, spawn_key=(replication,))",
+        "parameters": run.parameters,
+        **({"posterior": _posterior(run.posterior)} if run.posterior is not None else {}),
         "horizon_weeks": run.horizon_weeks,
         "spinup_weeks": run.spinup_weeks,
         "firms": run.firms,
@@ -283,6 +291,17 @@ def _metadata(
         "packages": {name: _version(name) for name in PACKAGES},
         "git": _git(),
         "files": FILES,
+    }
+
+
+def _posterior(path: Path) -> dict[str, Any]:
+    """The posterior sample a run drew its parameters from."""
+    sample = posterior.load(path)
+    return {
+        "file": str(path),
+        "sha256": sample.sha256,
+        "particles": len(sample.weights),
+        "seeds": list(sample.names),
     }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig
 
+from model.config import posterior
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
 from model.config.paths import REPO_ROOT
@@ -35,7 +36,7 @@ BEGIN, END = (
 
 def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) -> tuple[list[str], dict]:
     ex = cfg.explore
-    episodes = [tg.load_episode(str(name)) for name in ex.episodes]
+    episodes = [tg.episode_from(str(name), "explore.episodes") for name in ex.episodes]
     if ex.get("runs"):
         runs = _read_runs(Path(str(ex.runs)), [e.name for e in episodes])
     else:
@@ -47,7 +48,7 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
         figures.validation_figure(
             episode, card[card["episode"] == episode.name], _paths(runs, episode.name), out / _figure(episode)
         )
-    section = scorecard_section(card, episodes, int(runs["replication"].nunique()))
+    section = scorecard_section(card, episodes, int(runs["replication"].nunique()), _parameters_text(cfg))
     lines = [str(ex.description).strip(), "", *section]
     docs = ex.get("docs")
     if docs:
@@ -139,11 +140,28 @@ def scorecard(runs: pd.DataFrame, episodes: list[tg.Episode]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def scorecard_section(card: pd.DataFrame, episodes: list[tg.Episode], replications: int) -> list[str]:
+def _parameters_text(cfg: DictConfig) -> str:
+    """Where the replications' parameters come from, as the scorecard says it."""
+    if cfg.run.parameters != "posterior":
+        return "at the seeded parameters"
+    sample = posterior.load(posterior.resolve(str(cfg.run.posterior)))
+    shown = sample.path.relative_to(REPO_ROOT) if sample.path.is_relative_to(REPO_ROOT) else sample.path
+    return (
+        f"with each replication's {', '.join(sample.names)} drawn from the posterior ({shown}, "
+        f"{len(sample.weights)} particles; run.parameters=posterior)"
+    )
+
+
+def scorecard_section(
+    card: pd.DataFrame,
+    episodes: list[tg.Episode],
+    replications: int,
+    parameters: str = "at the seeded parameters",
+) -> list[str]:
     """The scorecard as markdown: one table per episode, then its figure."""
     held = card[card["role"] == "held_out"]
     lines = [
-        f"Model 5 / 50 / 95 over {replications} replications at the seeded parameters; *within*: "
+        f"Model 5 / 50 / 95 over {replications} replications {parameters}; *within*: "
         "|log(model median / record)| at most the target's tolerance; *in band*: the record lies "
         f"between the model's 5th and 95th percentiles. {int(card['within'].sum())} of {len(card)} "
         f"targets within tolerance, {int(held['within'].sum())} of {len(held)} held-out ones.",
