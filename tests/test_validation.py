@@ -202,3 +202,26 @@ def test_the_calibration_recovers_planted_parameters_from_synthetic_records(tmp_
     found = yaml.safe_load((tmp_path / "fit" / "calibrated.yaml").read_text())["seeds"]
     assert found["market"]["price_response"]["value"] == planted["market.price_response"]
     assert found["licensing"]["customs_hold_slope"]["value"] == planted["licensing.customs_hold_slope"]
+
+
+def test_the_nonchina_ramp_is_a_share_of_world_demand() -> None:
+    """The record (Sprecher et al. 2017) gives non-China growth as a share of market volume: the
+    outcome divides by the world's demand (Japan, the other blocks and China's own use), not by
+    Japan's alone (which read 4-5 times too fast before the world market served every buyer)."""
+    import numpy as np
+
+    from model.sim.paired import simulate
+
+    spec = small_spec("scenario=replay_2010", "run.horizon_weeks=120", "run.counterfactual=none")
+    replication = simulate(spec, 0)
+    outcomes = replication.outcomes
+    value = float(outcomes.loc[outcomes["outcome"] == "nonchina_ramp_rate_peak", "value"].iloc[0])
+    start = spec.scenario.china.start_week
+    capacity = replication.series.material["nonchina_capacity_t_per_yr"].sum(axis=1)[start:]
+    rise_t = float((capacity[52:] - capacity[:-52]).max())
+    mats = spec.seeds.materials
+    world = mats.japan_demand_t.sum() + spec.seeds.regions.demand_t.sum() + mats.china_domestic_demand_t.sum()
+    assert rise_t > 0
+    assert value == pytest.approx(rise_t / world)
+    assert value < 0.5 * rise_t / mats.japan_demand_t.sum()
+    assert np.isfinite(value)

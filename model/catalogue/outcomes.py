@@ -72,7 +72,7 @@ OUTCOMES = {
     "china_revenue_cost_usd": "China's export revenue, all destinations, counterfactual minus run (USD)",
     "response_lag_weeks": "weeks from the shock start to the first adaptive response (NaN: none)",
     "substitution_rate_peak": "fastest substitution, share of demand per year (52-week windows)",
-    "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of Japan's demand per year",
+    "nonchina_ramp_rate_peak": "fastest non-China capacity growth, share of world demand per year",
     "area_lost_share_weeks": "value-weighted shortfall summed over weeks from the shock start",
 }
 LEVERAGE_WEIGHTINGS = {  # leverage lost: China's share, counterfactual minus run, points (13 weeks to year Y)

@@ -232,8 +232,14 @@ def _strategic(
     need_base = mat["need_t"] / np.maximum(1.0 - mat["substituted_share"], 1e-12)
     substituted_t = (mat["substituted_share"] * need_base).sum(axis=1) / need_base.sum(axis=1)
     rows.append(("substitution_rate_peak", ALL, None, _peak_yearly_rise(substituted_t[start:])))
-    demand = spec.seeds.materials.japan_demand_t.sum()
-    capacity = mat["nonchina_capacity_t_per_yr"].sum(axis=1) / demand
+    # non-China capacity serves the whole market: its growth as a share of the world's demand
+    # (Japan, the other blocks and China's own use), the "share of market volume" of the record
+    world = (
+        spec.seeds.materials.japan_demand_t.sum()
+        + spec.seeds.regions.demand_t.sum()
+        + spec.seeds.materials.china_domestic_demand_t.sum()
+    )
+    capacity = mat["nonchina_capacity_t_per_yr"].sum(axis=1) / world
     rows.append(("nonchina_ramp_rate_peak", ALL, None, _peak_yearly_rise(capacity[start:])))
     value = spec.seeds.materials.price_usd_per_kg
     weighted = (mat["shortfall"][start:] * mat["need_t"][start:]) @ value / (mat["need_t"][start:] @ value)
