@@ -155,6 +155,14 @@ def test_the_scorecard_regenerates_identically_from_the_saved_runs(study, tmp_pa
         assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes()
 
 
+def test_the_episodes_side_by_side_on_two_workers_give_the_same_runs(study, tmp_path: Path) -> None:
+    out, _ = study
+    _validate(tmp_path / "two", tmp_path / "d.md", "explore.workers=2")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "two" / validate.RUNS), pd.read_parquet(out / validate.RUNS)
+    )
+
+
 def test_rebuilding_from_runs_that_lack_an_episode_is_refused(study, tmp_path: Path) -> None:
     out, _ = study
     with pytest.raises(ConfigError, match=r"explore\.runs"):

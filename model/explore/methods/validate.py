@@ -10,9 +10,11 @@ without running anything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from omegaconf import DictConfig
 
 from model.config import posterior
@@ -69,30 +71,44 @@ def run(cfg: DictConfig, out: Path, execution: Execution, overrides: list[str]) 
 def _replay(
     episodes: list[tg.Episode], ex: DictConfig, execution: Execution, overrides: list[str], out: Path
 ) -> pd.DataFrame:
-    """Run every episode's scenario with the same replications; one row per episode and replication."""
+    """Run every episode's scenario with the same replications; one row per episode and replication.
+
+    The episodes run side by side on the local workers (one saved chunk each), or one after
+    another as launcher jobs."""
     base = [o for o in overrides if not o.startswith(("scenario=", "explore="))]
-    frames = []
+    jobs = []
     for episode in episodes:
         composed = compose_config(
             [f"scenario={episode.scenario}", *episode.overrides, *base, "explore=validate"],
             config_name="explore",
         )
-        frames.append(
-            evaluate(
-                model_config(composed),
-                [],
-                pd.DataFrame(index=[0]),
-                ex.replications,
-                execution.workers,
-                ex.chunk_size,
-                tg.TargetMeasure(episode.targets, paths=True),
-                label=f"validate {episode.name}",
-                case={"episode": episode.name},
-                checkpoint=out / STUDY_CHECKPOINTS / f"validate_{episode.name}",
-                dispatch=execution.dispatch,
-            ).drop(columns="point")
-        )
+        jobs.append((episode, model_config(composed)))
+    side_by_side = execution.dispatch is None and execution.workers > 1 and len(jobs) > 1
+    if side_by_side:
+        runner = Parallel(n_jobs=min(execution.workers, len(jobs)), backend="loky")
+        frames = runner(delayed(_episode_rows)(e, c, ex, 1, None, out) for e, c in jobs)
+    else:
+        frames = [_episode_rows(e, c, ex, execution.workers, execution.dispatch, out) for e, c in jobs]
     return pd.concat(frames, ignore_index=True)
+
+
+def _episode_rows(
+    episode: tg.Episode, config: DictConfig, ex: DictConfig, workers: int, dispatch: Any, out: Path
+) -> pd.DataFrame:
+    """One episode's replications, measured on its targets (its chunk saved for resumption)."""
+    return evaluate(
+        config,
+        [],
+        pd.DataFrame(index=[0]),
+        ex.replications,
+        workers,
+        ex.chunk_size,
+        tg.TargetMeasure(episode.targets, paths=True),
+        label=f"validate {episode.name}",
+        case={"episode": episode.name},
+        checkpoint=out / STUDY_CHECKPOINTS / f"validate_{episode.name}",
+        dispatch=dispatch,
+    ).drop(columns="point")
 
 
 def _read_runs(path: Path, names: list[str]) -> pd.DataFrame:
