@@ -12,6 +12,7 @@ import pytest
 
 from model.config.compose import compose_config
 from model.config.errors import ConfigError
+from model.config.posterior import load
 from model.config.spec import build_spec, replication_spec
 from model.explore import abc_smc
 from model.explore import targets as tg
@@ -186,10 +187,21 @@ def _planted_targets(tmp_path: Path, planted: dict[str, float]) -> Path:
 
 
 @pytest.mark.slow
-def test_the_posterior_recovers_planted_parameters_from_synthetic_records(tmp_path: Path) -> None:
-    """ABC-SMC on records made at planted values (off the seeded ones): the planted values lie in
-    the posterior's 5-95% bands, which are narrower than the priors."""
-    planted = {"market.price_response": 0.15, "licensing.customs_hold_slope": 5.0}
+@pytest.mark.parametrize(
+    ("planted", "narrowed"),
+    [
+        ({"market.price_response": 0.08, "licensing.customs_hold_slope": 4.0}, ("market.price_response",)),
+        # a fast price response: Q2 2011's Dy price then barely depends on it, so its band stays
+        # open upward (0.13-0.39 when this was written; docs/VALIDATION.md): contained, not narrowed
+        ({"market.price_response": 0.15, "licensing.customs_hold_slope": 5.0}, ()),
+    ],
+)
+def test_the_posterior_recovers_planted_parameters_from_synthetic_records(
+    tmp_path: Path, planted: dict[str, float], narrowed: tuple[str, ...]
+) -> None:
+    """ABC-SMC on records made at planted values (off the seeded ones) on other random numbers:
+    the planted values lie in the posterior's 5-95% bands; the customs-hold slope's band (and the
+    price response's where the price is informative) is under half its prior range."""
     episode = _planted_targets(tmp_path, planted)
     overrides = [
         "explore=posterior",
@@ -202,16 +214,14 @@ def test_the_posterior_recovers_planted_parameters_from_synthetic_records(tmp_pa
         "explore.workers=2",
     ]
     run_study(compose_config(overrides, "explore"), tmp_path / "fit", overrides)
-    sample = pd.read_csv(tmp_path / "fit" / "posterior.csv")
-    from model.config.posterior import load
-
     quantiles = load(tmp_path / "fit" / "posterior.csv").quantiles()
     ranges = {"market.price_response": (0.02, 0.4), "licensing.customs_hold_slope": (1.0, 8.0)}
     for name, value in planted.items():
         low, high = quantiles.loc[name, "q05"], quantiles.loc[name, "q95"]
         assert low <= value <= high, (name, low, high)
-        assert high - low < 0.5 * (ranges[name][1] - ranges[name][0]), (name, low, high)
-    assert len(sample) == 40
+        if name in (*narrowed, "licensing.customs_hold_slope"):
+            assert high - low < 0.5 * (ranges[name][1] - ranges[name][0]), (name, low, high)
+    assert len(pd.read_csv(tmp_path / "fit" / "posterior.csv")) == 40
 
 
 @pytest.mark.slow
