@@ -129,7 +129,7 @@ GREYZONE_CORPUS = [
 ]
 
 EXPLORE_CORPUS = [
-    (["explore=nope"], "explore", "allowed: calibrate, morris, prim, sobol"),
+    (["explore=nope"], "explore", "allowed: calibrate, morris, posterior, prim, sobol"),
     (["explore=morris", "explore.replications=0"], "explore.replications", ">= 1"),
     (["explore=morris", "explore.trajectory=3"], "explore.trajectory", "did you mean 'trajectories'"),
     (["explore=morris", "explore.outcomes=[gdp]"], "explore.outcomes", "unknown outcome 'gdp'"),

@@ -254,7 +254,7 @@ def test_the_command_refuses_a_bad_override_before_running(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "greyzone-explore: error: explore.method: got 'bogus';"
-        " allowed: calibrate, morris, sobol, prim, validate"
+        " allowed: calibrate, morris, sobol, prim, validate, posterior"
     ]
     assert not (tmp_path / "x").exists()
 

@@ -23,8 +23,6 @@ from model.explore.studies import run_study
 from model.sim.paired import simulate
 from tests.conftest import SMALL
 
-pytestmark = pytest.mark.xdist_group("posterior")
-
 
 def _sample(path: Path, rows: list[dict]) -> Path:
     pd.DataFrame(rows).to_csv(path, index=False)
@@ -79,12 +77,12 @@ def test_a_replication_draws_its_parameters_from_the_posterior(tmp_path: Path) -
     )
     cfg = compose_config([*SMALL, "run.parameters=posterior", f"run.posterior={path}"])
     spec = build_spec(cfg)
-    drawn = [replication_spec(cfg, spec, r).seeds for r in range(60)]
+    drawn = [replication_spec(cfg, spec, r).seeds for r in range(40)]
     pairs = {(s.market.price_response, s.licensing.customs_hold_slope) for s in drawn}
     assert pairs == {(0.03, 3.0), (0.3, 7.0)}  # whole particles, never mixed
     share = np.mean([s.market.price_response == 0.3 for s in drawn])
     assert 0.6 < share < 0.9  # by weight (3 in 4)
-    again = [replication_spec(cfg, spec, r).seeds.market.price_response for r in range(60)]
+    again = [replication_spec(cfg, spec, r).seeds.market.price_response for r in range(40)]
     assert again == [s.market.price_response for s in drawn]  # the draw belongs to the replication
     seeded = build_spec(compose_config(list(SMALL)))
     assert replication_spec(cfg, seeded, 0) is seeded
@@ -151,6 +149,10 @@ def test_posterior_settings_that_would_not_act_are_refused(tmp_path: Path) -> No
             ["explore=posterior"],
         )
     assert err.value.key == "run.parameters"
+
+
+@pytest.mark.slow
+def test_posterior_study_settings_that_would_not_act_are_refused(tmp_path: Path) -> None:
     for bad in ("explore.chunk_size=2", "explore.parameters=[market.nonsense]", "explore.save_as='a b'"):
         with pytest.raises(ConfigError):
             run_study(compose_config(["explore=posterior", bad], "explore"), tmp_path / bad, [bad])

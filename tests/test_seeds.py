@@ -10,13 +10,17 @@ from omegaconf import OmegaConf
 
 from model.config.compose import compose_config
 from model.config.paths import SEEDS_DIR
+from model.config.posterior import POSTERIOR_DIR
 from model.explore.space import LEVERS_FILE, lever_ranges
 from model.explore.targets import TARGETS_DIR
 from tests.conftest import small_spec
 
-# seeds/targets holds figures on record to compare with, not starting values (tests/test_validation.py)
+# seeds/targets holds figures on record to compare with, not starting values (tests/test_validation.py);
+# seeds/posterior holds calibrated samples with a note of how each was made (tests/test_posterior.py)
 SEED_FILES = sorted(
-    p for p in Path(SEEDS_DIR).rglob("*.yaml") if p != LEVERS_FILE and p.parent != TARGETS_DIR
+    p
+    for p in Path(SEEDS_DIR).rglob("*.yaml")
+    if p != LEVERS_FILE and p.parent not in (TARGETS_DIR, POSTERIOR_DIR)
 )
 
 

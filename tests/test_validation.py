@@ -155,6 +155,7 @@ def test_the_scorecard_regenerates_identically_from_the_saved_runs(study, tmp_pa
         assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_episodes_side_by_side_on_two_workers_give_the_same_runs(study, tmp_path: Path) -> None:
     out, _ = study
     _validate(tmp_path / "two", tmp_path / "d.md", "explore.workers=2")
