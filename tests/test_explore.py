@@ -196,6 +196,7 @@ def test_morris_study_writes_a_complete_report(tmp_path):
     assert set(indices["outcome"]) == set(cfg.explore.outcomes)
 
 
+@pytest.mark.slow  # about 40 s: in make test-all (CI); PRIM itself is tested fast below
 def test_prim_study_runs_each_case_at_the_same_points(tmp_path):
     cfg = study_cfg("explore=prim", "explore.points=12", "explore.chunk_size=6")
     run_study(cfg, tmp_path, ["explore=prim", *TINY])

@@ -171,6 +171,7 @@ def test_rebuilding_from_runs_that_lack_an_episode_is_refused(study, tmp_path: P
 
 
 # the calibration recovers a planted parameter ---------------------------------------------------------
+@pytest.mark.slow  # the grid fit's recovery; the posterior's is in tests/test_posterior.py (slow too)
 def test_the_calibration_recovers_planted_parameters_from_synthetic_records(tmp_path: Path) -> None:
     """Records made by the model itself at planted values, on other random numbers (another root
     seed), written as a targets file of one's own: the calibration's grid fit must find the planted
