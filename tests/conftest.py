@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from model.config import build_spec
 from model.config.compose import compose_config
 from model.config.spec import ModelSpec
+from model.explore.targets import Target
 from model.sim.greyzone import GreyzoneModel
 
 # Small but complete runs: every sector, every material, a few years.
@@ -98,3 +99,33 @@ def kill_when(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+
+
+# targets files of one's own for the recovery tests: records made by the model itself ----------------
+def write_targets_file(
+    path: Path,
+    scenario: str,
+    targets: Sequence[Target],
+    records: Mapping[str, float],
+    tolerance: float | None = None,
+    overrides: Sequence[str] = (),
+) -> Path:
+    """A targets file (seeds/targets format) replayed by `scenario`, each target in-sample at its
+    record in `records` (with `tolerance`, or the target's own)."""
+    meta = f"scenario: {scenario}, description: synthetic records at planted values"
+    if overrides:
+        meta += ", overrides: [" + ", ".join(f"'{o}'" for o in overrides) + "]"
+    lines = [f"episode: {{{meta}}}", "targets:"]
+    for t in targets:
+        where = (
+            f"month: '{t.month}', origin: {t.origin}"
+            if t.month
+            else f"material: {t.material}, start: '{t.start}', end: '{t.end}'"
+        )
+        lines.append(
+            f"  {t.name}: {{kind: {t.kind}, {where}, record: {float(records[t.name])!r},"
+            f" unit: '{t.unit}', window: '{t.window}', role: in_sample,"
+            f" tolerance: {t.tolerance if tolerance is None else tolerance}, source: planted}}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -21,7 +21,7 @@ from model.explore.methods.posterior import _episode_run
 from model.explore.shared import model_config
 from model.explore.studies import run_study
 from model.sim.paired import simulate
-from tests.conftest import SMALL
+from tests.conftest import SMALL, write_targets_file
 
 
 def _sample(path: Path, rows: list[dict]) -> Path:
@@ -170,25 +170,10 @@ def _planted_targets(tmp_path: Path, planted: dict[str, float]) -> Path:
         + [f"seeds.{k}.value={v}" for k, v in planted.items()]
     )
     rows = pd.DataFrame(run_point(synthetic, range(3), tg.TargetMeasure(fitted)))
-    lines = [
-        "episode: {scenario: replay_2010, description: synthetic records at planted values,",
-        "  overrides: ['run.counterfactual=none']}",
-        "targets:",
-    ]
-    for t in fitted:
-        where = (
-            f"month: '{t.month}', origin: {t.origin}"
-            if t.month
-            else f"material: {t.material}, start: '{t.start}', end: '{t.end}'"
-        )
-        lines.append(
-            f"  {t.name}: {{kind: {t.kind}, {where}, record: {float(rows[t.name].median())!r},"
-            f" unit: '{t.unit}', window: '{t.window}', role: in_sample, tolerance: 0.1,"
-            " source: planted}"
-        )
-    path = tmp_path / "planted.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    records = {t.name: float(rows[t.name].median()) for t in fitted}
+    return write_targets_file(
+        tmp_path / "planted.yaml", "replay_2010", fitted, records, 0.1, ["run.counterfactual=none"]
+    )
 
 
 @pytest.mark.slow

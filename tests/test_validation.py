@@ -15,7 +15,7 @@ from model.config.errors import ConfigError
 from model.explore import targets as tg
 from model.explore.methods import validate
 from model.explore.studies import run_study
-from tests.conftest import run_model, small_spec
+from tests.conftest import run_model, small_spec, write_targets_file
 
 SMALL = ("run.firms=40", "run.spinup_weeks=8", "run.progress=false")
 EPISODES = ("replay_2010", "replay_2025")
@@ -188,19 +188,8 @@ def test_the_calibration_recovers_planted_parameters_from_synthetic_records(tmp_
     )
     fitted = [t for t in tg.load_episode("replay_2010").targets if t.in_sample]
     rows = pd.DataFrame(run_point(model_config(synthetic), range(3), tg.TargetMeasure(fitted)))
-    lines = ["episode: {scenario: replay_2010, description: synthetic records at planted values}", "targets:"]
-    for t in fitted:
-        where = (
-            f"month: '{t.month}', origin: {t.origin}"
-            if t.month
-            else f"material: {t.material}, start: '{t.start}', end: '{t.end}'"
-        )
-        lines.append(
-            f"  {t.name}: {{kind: {t.kind}, {where}, record: {float(rows[t.name].mean())!r},"
-            f" unit: '{t.unit}', window: '{t.window}', role: in_sample, tolerance: {t.tolerance},"
-            " source: planted}"
-        )
-    (tmp_path / "planted.yaml").write_text("\n".join(lines) + "\n")
+    records = {t.name: float(rows[t.name].mean()) for t in fitted}
+    write_targets_file(tmp_path / "planted.yaml", "replay_2010", fitted, records)
     grid = [  # the two planted seeds over three and two values, the calibration's other two at one
         "explore.grid.market.price_response=[0.02,0.05,0.08]",
         "explore.grid.licensing.customs_hold_slope=[2,6]",

@@ -189,10 +189,16 @@ def _job(r: Reader, k: str) -> None:
     job.finish()
 
 
-def _one_chunk_per_episode(r: Reader, k: str) -> None:
-    """A validate study saves one chunk per episode (its replications); no other size acts."""
-    if r.integer(k, 1) != 1:
-        raise ConfigError(r.key(k), f"got {r.raw(k)}; validate saves one chunk per episode, so it must be 1")
+def _chunk_of_one(unit: str) -> Check:
+    """A study that saves one chunk per `unit` accepts no other chunk size (it would not act)."""
+
+    def check(r: Reader, k: str) -> None:
+        if r.integer(k, 1) != 1:
+            raise ConfigError(
+                r.key(k), f"got {r.raw(k)}; the study saves one chunk per {unit}, so it must be 1"
+            )
+
+    return check
 
 
 def _seed_names(r: Reader, k: str) -> None:
@@ -207,12 +213,6 @@ def _optional_name(r: Reader, k: str) -> None:
     value = r.raw(k)
     if value is not None and (not isinstance(value, str) or not value.replace("_", "").isalnum()):
         raise ConfigError(r.key(k), f"got {value!r}; must be null or a name of letters, digits and _")
-
-
-def _one_chunk_per_particle(r: Reader, k: str) -> None:
-    """A posterior study runs one particle per task; no chunk size acts."""
-    if r.integer(k, 1) != 1:
-        raise ConfigError(r.key(k), f"got {r.raw(k)}; posterior runs one particle per task, so it must be 1")
 
 
 COMMON: dict[str, Check] = {
@@ -230,7 +230,7 @@ METHOD_KEYS: dict[str, dict[str, Check]] = {
         "episodes": _episodes,
         "runs": _optional_path,
         "docs": _optional_path,
-        "chunk_size": _one_chunk_per_episode,
+        "chunk_size": _chunk_of_one("episode"),
     },
     "posterior": {
         "episodes": _episodes,
@@ -240,7 +240,7 @@ METHOD_KEYS: dict[str, dict[str, Check]] = {
         "min_epsilon": _number("positive"),
         "seed": _int(0),
         "save_as": _optional_name,
-        "chunk_size": _one_chunk_per_particle,
+        "chunk_size": _chunk_of_one("particle"),
     },
     "morris": {
         **SPACE,
