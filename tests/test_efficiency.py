@@ -14,6 +14,7 @@ import pytest
 from model.catalogue.units import YEN_PER_TRILLION
 from model.results import plots
 from model.results.efficiency import efficiency_table, format_efficiency, paired_points
+from model.results.integrity import listing
 from model.results.report import efficiency_section, write_report
 
 BY = ["job", "label"]
@@ -190,7 +191,6 @@ def _sweep(root: Path, cases: dict[str, tuple[float, float]], replications: int 
             "study": {"name": "synthetic", "version": 1, **({} if "=" in name else {"case": name})},
             "job": {"overrides": overrides},
         }
-        (out / "run.json").write_text(json.dumps(meta))
         outcomes = _case(
             0, _normal(replications, pressure, 0.1, job), _normal(replications, leverage, 1.0, job)
         )
@@ -208,6 +208,8 @@ def _sweep(root: Path, cases: dict[str, tuple[float, float]], replications: int 
         with pq.ParquetWriter(out / "weekly.parquet", pa.Table.from_pandas(weekly).schema) as writer:
             for _ in range(replications):
                 writer.write_table(pa.Table.from_pandas(weekly))
+        meta["checksums"] = listing(out, ["outcomes.parquet", "weekly.parquet"])  # as run_job records them
+        (out / "run.json").write_text(json.dumps(meta))
     return root
 
 

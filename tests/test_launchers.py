@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from model.testing.faults import kill_a_job_part_way
 from model.testing.raycluster import LOOPBACK, local_ray_cluster
 from tests.conftest import kill_when
 
@@ -68,7 +69,7 @@ def _killed_study(cwd: Path, chunks: int) -> tuple[Path, int]:
     """Start the study as joblib jobs (one at a time) in its default directory under `cwd`, and
     SIGKILL it, with every process it started, once `chunks` chunks are saved; the study's
     directory and the number of chunks saved."""
-    pattern = "outputs/explore/*/*_morris/.chunks/morris/chunk_*.parquet"
+    pattern = "outputs/explore/*/*_morris/.chunks/morris/chunk_*.json"
     command = [str(BIN / "greyzone-explore"), "-m", *STUDY, "hydra.launcher.n_jobs=1"]
     kill_when(command, cwd, lambda: len(list(cwd.glob(pattern))) >= chunks, f"{chunks} chunks were saved")
     saved = list(cwd.glob(pattern))
@@ -167,3 +168,40 @@ def test_unfinished_sweep_job_resumes_on_ray(ray_cluster: str, joblib_sweep: Pat
     assert (root / "0_ambiguous_curbs" / "run.json").read_bytes() == finished  # skipped, not rerun
     assert (root / "1_blanket_ban" / "run.json").exists()
     _same(root, joblib_sweep, AGGREGATE)
+
+
+@pytest.mark.cluster
+def test_a_ray_worker_killed_mid_job_is_retried_to_the_same_aggregate(
+    ray_cluster: str, tmp_path: Path
+) -> None:
+    """SIGKILL the Ray worker running a job once it has saved a replication: Ray reruns the task,
+    the rerun takes over the dead worker's lock and continues its checkpoints, and the sweep's
+    aggregate equals an uninterrupted sweep's."""
+    longer = [a if not a.startswith("run.replications=") else "run.replications=12" for a in SWEEP]
+    killed = tmp_path / "killed" / "sweep"
+    killed.parent.mkdir()
+    command = [
+        str(BIN / "greyzone"),
+        *longer,
+        "hydra/launcher=ray",
+        f"hydra.launcher.address={ray_cluster}",
+        f"hydra.sweep.dir={killed}",
+    ]
+    sweep = subprocess.Popen(
+        command,
+        cwd=killed.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **LOOPBACK},
+    )
+    victim = kill_a_job_part_way(killed, sweep)
+    log, _ = sweep.communicate(timeout=600)
+    assert victim is not None, f"no job was caught part-way: {log[-2000:]}"
+    assert sweep.returncode == 0, log[-3000:]
+    job_log = "".join(p.read_text() for p in victim[0].glob("*.log")) + log
+    assert f"taking over the lock left by pid {victim[1]}" in job_log, job_log[-3000:]
+    reference = tmp_path / "whole" / "sweep"
+    reference.parent.mkdir()
+    _run("greyzone", [*longer, "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={reference}"], reference.parent)
+    _same(killed, reference, AGGREGATE)

@@ -97,7 +97,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_aggregate_of_an_uninterrupte
         assert (sweep / name / "run.json").read_bytes() == before
         assert "already complete" in (sweep / name / "greyzone.log").read_text()
     for name in part_way:  # part-way jobs kept their saved replications
-        assert "already done)" in (sweep / name / "greyzone.log").read_text()
+        assert "already done; to run:" in (sweep / name / "greyzone.log").read_text()
     whole_sweep = _sweep_dir(whole)
     for name in AGGREGATE:
         assert (sweep / name).read_bytes() == (whole_sweep / name).read_bytes(), name

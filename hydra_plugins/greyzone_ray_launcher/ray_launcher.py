@@ -25,6 +25,10 @@ from omegaconf import DictConfig, open_dict
 
 log = logging.getLogger(__name__)
 CONNECTION_ERROR = 2  # as a bad config: nothing ran
+# Ray reruns a task whose worker died (max_retries); the rerun continues the job's own checkpoints
+# and takes over the lock its dead attempt left. Safe for a new sweep too: the sweeper has already
+# refused a directory holding another sweep, so a job directory's checkpoints are this job's.
+RETRY_RESUMES = "run.resume=true"
 
 
 class RayLauncher(Launcher):
@@ -74,7 +78,8 @@ class RayLauncher(Launcher):
         pending = []
         for number, overrides in enumerate(job_overrides, start=initial_job_idx):
             log.info("\t#%d : %s", number, " ".join(filter_overrides(overrides)))
-            pending.append(remote.remote(*shared, list(overrides), number, str(sweep_dir)))
+            resumable = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") != "run.resume"]
+            pending.append(remote.remote(*shared, [*resumable, RETRY_RESUMES], number, str(sweep_dir)))
         return ray.get(pending)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf
 
+from model.config.errors import USAGE_ERROR
+from model.results.aggregate import read_plan
 from model.results.files import PLAN
+from model.results.integrity import DamagedFileError
+from model.results.lock import DirectoryLockedError, hold
 from model.runs.resume import command_overrides
 
 log = logging.getLogger(__name__)
@@ -68,7 +73,12 @@ class GreyzoneSweeper(BasicSweeper):
             jobs = grid
         sweep_dir = Path(self.config.hydra.sweep.dir)
         resume = bool(OmegaConf.select(self.config, "run.resume", default=False))
-        resuming = _check_existing(sweep_dir, jobs, resume)
+        try:
+            hold(sweep_dir, "sweep")  # until the end-of-sweep report (model/runs/callbacks.py)
+            resuming = _check_existing(sweep_dir, jobs, resume)
+        except (DirectoryLockedError, SweepDirectoryError, DamagedFileError) as exc:
+            print(f"greyzone: error: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(USAGE_ERROR) from None
         sweep_dir.mkdir(parents=True, exist_ok=True)
         if not resuming:  # a resumed sweep keeps the record of the command that started it
             OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
@@ -111,7 +121,7 @@ def _check_existing(sweep_dir: Path, jobs: Sequence[Sequence[str]], resume: bool
             f"{sweep_dir} already holds a sweep; add run.resume=true to continue it, "
             "or choose another hydra.sweep.dir"
         )
-    planned = [command_overrides(j["overrides"]) for j in json.loads(plan.read_text())["jobs"]]
+    planned = [command_overrides(j["overrides"]) for j in read_plan(plan)]
     if planned != [command_overrides(j) for j in jobs]:
         raise SweepDirectoryError(
             f"{sweep_dir}: run.resume=true, but this command plans other jobs than the sweep there; "

@@ -15,6 +15,8 @@ from model.config.errors import ConfigError
 from model.explore.jobs import LauncherDispatch, StudyJobsError
 from model.explore.studies import run_study
 from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER
+from model.results.integrity import DamagedFileError
+from model.results.lock import DirectoryLockedError
 from model.runs.callbacks import FAILED_JOBS_EXIT
 from model.runs.cli import USAGE_ERROR
 
@@ -51,10 +53,10 @@ class StudySweeper(BasicSweeper):
                 dispatch=LauncherDispatch(self.launcher, self.max_batch_size),
                 launcher=launcher,
             )
-        except ConfigError as exc:  # one line and exit 2, as before Hydra starts
+        except (ConfigError, DirectoryLockedError) as exc:  # one line and exit 2, as before Hydra starts
             print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
             raise SystemExit(USAGE_ERROR) from None
-        except StudyJobsError as exc:  # Hydra would print a traceback
+        except (StudyJobsError, DamagedFileError) as exc:  # Hydra would print a traceback
             print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
             raise SystemExit(FAILED_JOBS_EXIT) from None
         return []

@@ -5,6 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+USAGE_ERROR = 2  # exit code of a refusal: a bad config, or a directory that cannot be used; nothing ran
+RUN_FAILED = 1  # exit code of a command that ran and failed (a job, a damaged file, a full disk)
+
 
 class ConfigError(ValueError):
     """A bad configuration value; the message is one line naming the key."""

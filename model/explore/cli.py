@@ -15,11 +15,13 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from model.config.compose import compose_config
-from model.config.errors import ConfigError
+from model.config.errors import RUN_FAILED, ConfigError
 from model.config.paths import CONFIG_DIR
 from model.explore.jobs import is_chunk_job, run_chunk_job
 from model.explore.studies import check_study, run_study
-from model.runs.cli import USAGE_ERROR, hydra_settings, is_override, launch, parse_overrides
+from model.results.integrity import DamagedFileError
+from model.results.lock import DirectoryLockedError
+from model.runs.cli import USAGE_ERROR, check_free, hydra_settings, is_override, launch, parse_overrides
 from model.runs.launcher import check_launcher
 from model.runs.resume import resume_target
 
@@ -33,9 +35,12 @@ def app(cfg: DictConfig) -> None:
         return
     try:
         run_study(cfg, Path(hc.runtime.output_dir), list(hc.overrides.task))
-    except ConfigError as exc:
+    except (ConfigError, DirectoryLockedError) as exc:
         print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(USAGE_ERROR) from None
+    except DamagedFileError as exc:
+        print(f"greyzone-explore: error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(RUN_FAILED) from None
 
 
 def check(args: Sequence[str]) -> list[str]:
@@ -58,8 +63,10 @@ def check(args: Sequence[str]) -> list[str]:
     if multirun:
         check_launcher(with_hydra)
     if not resume:
+        check_free(with_hydra, multirun)
         return []
     target = resume_target(with_hydra, overrides, multirun=multirun)
+    check_free(with_hydra, multirun, target)
     print(f"greyzone-explore: resuming {target}", file=sys.stderr, flush=True)
     return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
 

@@ -9,6 +9,7 @@ table is the same for any number of workers and under any launcher.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -26,7 +27,8 @@ from omegaconf import DictConfig, OmegaConf
 from model.catalogue.units import PER_TRILLION
 from model.config.spec import build_spec, replication_spec
 from model.explore.space import Parameter, apply
-from model.results.files import write_atomic_parquet
+from model.results.files import REPAIR_STUDY, write_atomic_parquet, write_atomic_text
+from model.results.integrity import DamagedFileError, read_json, read_parquet, verify
 from model.results.summary import national
 from model.sim.paired import Replication, simulate
 
@@ -140,9 +142,23 @@ def run_saved_chunk(checkpoint: Path, index: int) -> Path:
     task: ChunkTask = joblib.load(checkpoint / TASK)
     if not 0 <= index < len(task.chunks):
         raise IndexError(f"{checkpoint}: chunk {index} is not in 0..{len(task.chunks) - 1}")
+    return save_chunk(checkpoint, index, task.run(index))
+
+
+def save_chunk(checkpoint: Path, index: int, rows: list[dict]) -> Path:
+    """Save one chunk's rows, then its listing entry (size and SHA-256) beside it: a chunk
+    counts as saved once both are there and agree."""
     path = chunk_file(checkpoint, index)
-    write_atomic_parquet(path, pd.DataFrame(task.run(index)))
+    entry = write_atomic_parquet(path, pd.DataFrame(rows))
+    write_atomic_text(path.with_suffix(".json"), json.dumps(entry) + "\n")
     return path
+
+
+def read_chunk(checkpoint: Path, index: int) -> pd.DataFrame:
+    """A saved chunk's rows, checked against its listing entry (`DamagedFileError`)."""
+    path = chunk_file(checkpoint, index)
+    entry = read_json(path.with_suffix(".json"), REPAIR_STUDY)
+    return read_parquet(path, entry, REPAIR_STUDY)
 
 
 def evaluate(
@@ -184,7 +200,7 @@ def evaluate(
         len(chunks),
         "as launcher jobs" if dispatch is not None else f"on {n_jobs} workers",
     )
-    saved = _saved_chunks(checkpoint)
+    saved = saved_chunks(checkpoint)
     todo = [i for i in range(len(chunks)) if i not in saved]
     if saved:
         log.info("%s: %d of %d chunks already saved (resumed)", label, len(chunks) - len(todo), len(chunks))
@@ -198,7 +214,7 @@ def evaluate(
     if checkpoint is None:
         measured = pd.DataFrame(rows)
     else:
-        measured = pd.concat([pd.read_parquet(chunk_file(checkpoint, i)) for i in range(len(chunks))])
+        measured = pd.concat([read_chunk(checkpoint, i) for i in range(len(chunks))])
     table = points.reset_index(drop=True).rename_axis("point").reset_index()
     out = measured.merge(table, on="point", how="left", validate="many_to_one")
     for key, value in (case or {}).items():
@@ -220,7 +236,7 @@ def _run_local(
         if checkpoint is None:
             rows.extend(chunk_rows)
         else:
-            write_atomic_parquet(chunk_file(checkpoint, index), pd.DataFrame(chunk_rows))
+            save_chunk(checkpoint, index, chunk_rows)
         if done % step == 0 or done == len(todo):
             elapsed = time.perf_counter() - tick
             eta = elapsed / done * (len(todo) - done)
@@ -232,11 +248,24 @@ def chunk_file(checkpoint: Path, index: int) -> Path:
     return checkpoint / f"chunk_{index:06d}.parquet"
 
 
-def _saved_chunks(checkpoint: Path | None) -> set[int]:
+def saved_chunks(checkpoint: Path | None) -> set[int]:
+    """The chunks saved whole; a damaged one is named in one line and removed, to be rerun."""
     if checkpoint is None:
         return set()
     checkpoint.mkdir(parents=True, exist_ok=True)
-    return {int(p.stem.split("_")[1]) for p in checkpoint.glob("chunk_*.parquet")}
+    saved = set()
+    for path in sorted(checkpoint.glob("chunk_*.parquet")):
+        index = int(path.stem.split("_")[1])
+        try:
+            verify(checkpoint, {path.name: read_json(path.with_suffix(".json"), REPAIR_STUDY)}, REPAIR_STUDY)
+        except (DamagedFileError, KeyError) as exc:
+            problem = f"{exc.path.name} {exc.problem}" if isinstance(exc, DamagedFileError) else "bad listing"
+            log.warning("%s: chunk %d is damaged (%s); running it again", checkpoint, index, problem)
+            path.unlink()
+            path.with_suffix(".json").unlink(missing_ok=True)
+            continue
+        saved.add(index)
+    return saved
 
 
 def as_matrix(table: pd.DataFrame, column: str, points: int) -> np.ndarray:

@@ -71,7 +71,9 @@ class LauncherDispatch:
             )
         failed = [index for index, r in zip(todo, results, strict=True) if r.status == JobStatus.FAILED]
         missing = [
-            index for index in todo if index not in failed and not chunk_file(checkpoint, index).exists()
+            index
+            for index in todo
+            if index not in failed and not chunk_file(checkpoint, index).with_suffix(".json").exists()
         ]
         if failed or missing:
             first = next((r for r in results if r.status == JobStatus.FAILED), None)

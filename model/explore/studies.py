@@ -25,7 +25,15 @@ from model.explore.evaluate import Dispatch
 from model.explore.methods import calibrate, morris, posterior, prim, sobol, validate
 from model.explore.settings import validate_explore
 from model.explore.shared import Execution, model_config, study_space, with_study, workers
-from model.results.files import STUDY_CHECKPOINTS, STUDY_MARKER, write_atomic_text
+from model.results.files import (
+    STUDY_CHECKPOINTS,
+    STUDY_MARKER,
+    read_study_marker,
+    study_files,
+    write_atomic_text,
+)
+from model.results.integrity import DamagedFileError, listing
+from model.results.lock import DirectoryLock
 from model.runs.checkpoint import CONFIG, fingerprint
 from model.runs.resources import check_memory
 
@@ -54,16 +62,48 @@ def run_study(
     With `dispatch` (as `greyzone-explore -m` does), the design's chunks run as jobs of the
     Hydra launcher `launcher`; the files are the same as a local run's."""
     method = check_study(cfg)
-    ex = cfg.explore
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     resume = bool(OmegaConf.select(cfg, "run.resume", default=False))
     directory = "hydra.sweep.dir" if dispatch is not None else "hydra.run.dir"  # the key naming `out`
+    with DirectoryLock(out, "study"):
+        return _run_locked(
+            cfg,
+            out,
+            method=method,
+            overrides=list(overrides),
+            dispatch=dispatch,
+            launcher=launcher,
+            resume=resume,
+            directory=directory,
+        )
+
+
+def _run_locked(
+    cfg: DictConfig,
+    out: Path,
+    *,
+    method: str,
+    overrides: list[str],
+    dispatch: Dispatch | None,
+    launcher: str | None,
+    resume: bool,
+    directory: str,
+) -> Path:
+    """The study, in its locked directory."""
+    ex = cfg.explore
     if (out / STUDY_MARKER).exists():
-        if resume:
+        if not resume:
+            raise ConfigError(directory, f"{out} already holds a finished study; choose another directory")
+        try:
+            read_study_marker(out)
             log.info("%s: already complete in %s (resumed: nothing to run)", method, out)
             return out / "report.md"
-        raise ConfigError(directory, f"{out} already holds a finished study; choose another directory")
+        except DamagedFileError as exc:
+            log.warning(
+                "%s: %s %s; running the study again with the same seeds", out, exc.path.name, exc.problem
+            )
+            (out / STUDY_MARKER).unlink()
     _open_checkpoints(out, OmegaConf.to_container(cfg, resolve=True), resume, directory)
     cfg = with_study(model_config(cfg), ex)
     execution = Execution(workers(ex.get("workers")), dispatch, launcher)
@@ -83,6 +123,7 @@ def run_study(
     write_atomic_text(report, "\n".join(header + lines) + "\n")
     write_atomic_text(out / "config.yaml", OmegaConf.to_yaml(cfg))
     marker = {
+        "checksums": listing(out, study_files(out)),
         "status": "complete",
         "method": method,
         "overrides": list(overrides),

@@ -7,16 +7,17 @@ tables. Every planned job is accounted for: complete, failed (with its error), i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
 from model.results.fans import FanPaths
-from model.results.files import CHECKPOINTS, FAILED, MARKER, PLAN, is_complete, read_marker
+from model.results.files import CHECKPOINTS, FAILED, MARKER, PLAN, is_complete, read_marker, verify_run
+from model.results.integrity import DamagedFileError, read_json
 
 
 @dataclass
@@ -63,7 +64,7 @@ def discover(root: Path) -> list[Job]:
     found: dict[int, Path] = dict(zip(numbers, dirs, strict=True))
     plan_file = root / PLAN
     if plan_file.exists():
-        planned = {j["job"]: j["overrides"] for j in json.loads(plan_file.read_text())["jobs"]}
+        planned = {j["job"]: j["overrides"] for j in read_plan(plan_file)}
     else:
         planned = {n: _hydra_overrides(p) for n, p in found.items()}
     jobs = []
@@ -90,6 +91,7 @@ def aggregate(root: Path) -> Aggregate:
     labels = _distinct([job_label(job, grid) for job in complete], [job.number for job in complete])
     for job, label in zip(complete, labels, strict=True):
         values = _parameter_values(job)
+        verify_run(job.path, job.meta)  # every file it holds, before any is read
         frame = pd.read_parquet(job.path / "outcomes.parquet")
         frame.insert(0, "label", label)
         frame.insert(0, "scenario", job.meta.get("scenario"))
@@ -156,7 +158,7 @@ def _job_from_dir(path: Path, number: int, overrides: list[str]) -> Job:
         return Job(number, job.get("overrides", overrides), path, "complete", meta=meta)
     failed = path / FAILED
     if failed.exists():
-        info = json.loads(failed.read_text())
+        info = read_json(failed, "repair: rerun the sweep's command with run.resume=true")
         return Job(
             number,
             overrides or info.get("job", {}).get("overrides", []),
@@ -176,10 +178,32 @@ def _job_from_dir(path: Path, number: int, overrides: list[str]) -> Job:
     )
 
 
+def read_plan(plan_file: Path) -> list[dict]:
+    """A sweep's planned jobs (sweep_plan.json), or `DamagedFileError`."""
+    repair = "repair: start the sweep again in a new directory (the plan is written before any job runs)"
+    jobs = read_json(plan_file, repair).get("jobs")
+    if not isinstance(jobs, list) or not all(
+        isinstance(j, dict) and {"job", "overrides"} <= set(j) for j in jobs
+    ):
+        raise DamagedFileError(plan_file, "does not hold a list of jobs", repair)
+    return jobs
+
+
+def read_yaml(path: Path) -> Any:
+    """One of Hydra's records of a job (.hydra/*.yaml), or `DamagedFileError`."""
+    repair = "repair: rerun the job's command with run.resume=true"
+    try:
+        return yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise DamagedFileError(path, f"cannot be read ({exc.strerror or exc})", repair) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DamagedFileError(path, f"is not valid YAML ({str(exc).splitlines()[0]})", repair) from None
+
+
 def _job_number(path: Path) -> int | None:
     hydra_file = path / ".hydra" / "hydra.yaml"
     if hydra_file.exists():
-        data = yaml.safe_load(hydra_file.read_text())
+        data = read_yaml(hydra_file)
         num = str(data.get("hydra", {}).get("job", {}).get("num"))
         if num.isdigit():  # a single run records "???"
             return int(num)
@@ -189,7 +213,7 @@ def _job_number(path: Path) -> int | None:
 
 def _hydra_overrides(path: Path) -> list[str]:
     file = path / ".hydra" / "overrides.yaml"
-    return list(yaml.safe_load(file.read_text()) or []) if file.exists() else []
+    return list(read_yaml(file) or []) if file.exists() else []
 
 
 def _override(overrides: list[str], key: str) -> str | None:
@@ -252,7 +276,7 @@ def fan_materials(job: Job) -> list[str]:
         return list(job.meta["fan_materials"])
     hydra_config = job.path / ".hydra" / "config.yaml"
     if hydra_config.exists():
-        return list(yaml.safe_load(hydra_config.read_text())["run"]["fan_materials"])
+        return list(read_yaml(hydra_config)["run"]["fan_materials"])
     first = pq.ParquetFile(job.path / "weekly.parquet").read_row_group(0, columns=["material"])
     return [str(m) for m in first.column("material").unique().to_pylist() if m is not None]
 

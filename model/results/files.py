@@ -6,7 +6,6 @@ The running layer writes these files, with the atomic writers here; this layer (
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model.results.integrity import DamagedFileError, digest, read_json, read_parquet, verify
+
 MARKER = "run.json"  # written last: a finished run
 STUDY_MARKER = "study.json"  # a finished greyzone-explore study
 FAILED = "failed.json"  # a run that failed, with its error
@@ -22,25 +23,53 @@ PARTIAL = ".partial"  # suffix of a file or folder still being written
 PLAN = "sweep_plan.json"  # a sweep's planned jobs
 CHECKPOINTS = ".replications"  # a job's finished replications
 STUDY_CHECKPOINTS = ".chunks"  # a greyzone-explore study's finished chunks of points
+LOCK = ".lock"  # held by the one process writing a run, sweep or study directory
+REPAIR_STUDY = (
+    "repair: rerun the study's command with run.resume=true, which recomputes it with the same seeds"
+)
+REPAIR_RUN = (
+    "repair: rerun the run's command with run.resume=true, which recomputes what is damaged "
+    "with the same seeds"
+)
 
 
-def write_atomic_text(path: Path, text: str) -> None:
-    """Write `text` under a temporary name, flush it to disk, then rename it into place."""
+def write_atomic_bytes(path: Path, data: bytes) -> dict[str, Any]:
+    """Write `data` under a temporary name, flush it to disk, then rename it into place; its
+    listing entry (size and SHA-256)."""
     tmp = path.with_name(path.name + PARTIAL)
-    with open(tmp, "w") as handle:
-        handle.write(text)
+    try:
+        write_synced(tmp, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return digest(data)
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and flush it to disk."""
+    with open(path, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
-def write_atomic_parquet(path: Path, frame: pd.DataFrame | pa.Table) -> None:
-    """Write a table to Parquet under a temporary name, then rename it into place."""
-    tmp = path.with_name(path.name + PARTIAL)
+def write_atomic_text(path: Path, text: str) -> dict[str, Any]:
+    """Write `text` atomically (see `write_atomic_bytes`); its listing entry."""
+    return write_atomic_bytes(path, text.encode())
+
+
+def write_atomic_parquet(path: Path, frame: pd.DataFrame | pa.Table) -> dict[str, Any]:
+    """Write a table to Parquet atomically (see `write_atomic_bytes`); its listing entry."""
+    return write_atomic_bytes(path, parquet_bytes(frame))
+
+
+def parquet_bytes(frame: pd.DataFrame | pa.Table) -> bytes:
+    """A table as the bytes of a zstd-compressed Parquet file."""
     table = frame if isinstance(frame, pa.Table) else to_arrow(frame)
-    pq.write_table(table, tmp, compression="zstd")
-    sync(tmp)
-    os.replace(tmp, path)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
 
 
 def sync(path: Path) -> None:
@@ -58,12 +87,67 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def read_marker(path: Path) -> dict[str, Any] | None:
+    """A finished run's run.json, or None if there is none; `DamagedFileError` if unreadable."""
     marker = Path(path) / MARKER
     if not marker.exists():
         return None
-    return json.loads(marker.read_text())
+    return read_json(marker, REPAIR_RUN)
 
 
 def is_complete(path: Path) -> bool:
     marker = read_marker(path)
     return marker is not None and marker.get("status") == "complete"
+
+
+def verify_run(path: Path, marker: dict[str, Any]) -> None:
+    """Check a finished run's files against the checksums its run.json records."""
+    checksums = marker.get("checksums")
+    if not isinstance(checksums, dict) or not checksums:
+        raise DamagedFileError(
+            Path(path) / MARKER,
+            "lists no checksums of the run's files (so they cannot be verified)",
+            REPAIR_RUN,
+        )
+    verify(path, checksums, REPAIR_RUN)
+
+
+def study_files(root: Path) -> list[str]:
+    """The files a study wrote (relative names), apart from its marker, lock and checkpoints."""
+    root = Path(root)
+    skipped = {STUDY_MARKER, LOCK, "multirun.yaml"}
+    names = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if (
+            not path.is_file()
+            or relative.parts[0] in (STUDY_CHECKPOINTS, ".hydra")
+            or path.name.endswith(PARTIAL)
+        ):
+            continue
+        if relative.as_posix() not in skipped and not path.name.endswith(".log"):
+            names.append(relative.as_posix())
+    return names
+
+
+def read_study_marker(root: Path) -> dict[str, Any] | None:
+    """A finished study's study.json, its files verified; None if there is none."""
+    marker = Path(root) / STUDY_MARKER
+    if not marker.exists():
+        return None
+    record = read_json(marker, REPAIR_STUDY)
+    checksums = record.get("checksums")
+    if not isinstance(checksums, dict) or not checksums:
+        raise DamagedFileError(
+            marker, "lists no checksums of the study's files (so they cannot be verified)", REPAIR_STUDY
+        )
+    verify(root, checksums, REPAIR_STUDY)
+    return record
+
+
+def read_study_table(file: Path) -> pd.DataFrame:
+    """A table a study saved: verified against its study.json when it sits in a finished
+    study's directory (a table elsewhere is only checked to parse)."""
+    file = Path(file)
+    record = read_study_marker(file.parent)
+    expected = (record or {}).get("checksums", {}).get(file.name)
+    return read_parquet(file, expected, REPAIR_STUDY)

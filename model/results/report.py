@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from model.catalogue.units import PER_TRILLION
 from model.results import efficiency, plots
 from model.results.aggregate import Aggregate, aggregate, jobs_table
 from model.results.files import write_atomic_parquet, write_atomic_text
+from model.results.integrity import MANIFEST
 from model.results.summary import cell, format_table, markdown_table, percentile_table, select
 
 log = logging.getLogger(__name__)
@@ -64,16 +66,19 @@ def write_report(root: Path) -> Report:
     agg = aggregate(root)
     sweep = not any(job.path == root for job in agg.jobs)  # a single run keeps its own tables
     summary = pd.DataFrame() if agg.outcomes.empty else percentile_table(agg.outcomes, by=CASE)
+    written: dict[str, dict] = {}
     if sweep:
         if not agg.outcomes.empty:
-            write_atomic_parquet(root / "outcomes.parquet", agg.outcomes)
-            write_atomic_parquet(root / "fan_quantiles.parquet", agg.fan)
-            write_atomic_text(root / "summary.csv", summary.to_csv(index=False))
-        write_atomic_text(root / "jobs.csv", jobs_table(agg.jobs).to_csv(index=False))
+            written["outcomes.parquet"] = write_atomic_parquet(root / "outcomes.parquet", agg.outcomes)
+            written["fan_quantiles.parquet"] = write_atomic_parquet(root / "fan_quantiles.parquet", agg.fan)
+            written["summary.csv"] = write_atomic_text(root / "summary.csv", summary.to_csv(index=False))
+        written["jobs.csv"] = write_atomic_text(root / "jobs.csv", jobs_table(agg.jobs).to_csv(index=False))
     table = pd.DataFrame() if agg.outcomes.empty else efficiency.efficiency_table(agg.outcomes, by=CASE)
     figures, notes = _figures(agg, table, root / "figures") if not agg.outcomes.empty else ([], {})
     text = _markdown(agg, summary, table, figures, notes, root, sweep)
-    write_atomic_text(root / "report.md", text)
+    written["report.md"] = write_atomic_text(root / "report.md", text)
+    if sweep:  # the sweep's own files; each job's are listed in its run.json
+        write_atomic_text(root / MANIFEST, json.dumps({"files": written}, indent=1) + "\n")
     return Report(root, root / "report.md", agg, summary, figures, table)
 
 

@@ -9,10 +9,13 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from model.config.errors import RUN_FAILED
+from model.results.integrity import DamagedFileError
+from model.results.lock import let_go
 from model.results.report import print_summary, write_report
 
 log = logging.getLogger(__name__)
-FAILED_JOBS_EXIT = 1
+FAILED_JOBS_EXIT = RUN_FAILED
 
 
 class AggregateCallback(Callback):
@@ -24,9 +27,14 @@ class AggregateCallback(Callback):
         log.info("aggregating the sweep in %s", root)
         try:
             report = write_report(root)
+        except DamagedFileError as exc:  # one line, no traceback
+            log.error("aggregation of %s failed: %s", root, exc)
+            raise SystemExit(FAILED_JOBS_EXIT) from None
         except Exception as exc:  # Hydra would turn it into a warning and exit 0
             log.error("aggregation of %s failed: %s: %s", root, type(exc).__name__, exc)
             raise SystemExit(FAILED_JOBS_EXIT) from exc
+        finally:
+            let_go(root)  # taken by the sweeper when the sweep started
         print_summary(report)
         if report.aggregate.failed:
             names = ", ".join(str(j.number) for j in report.aggregate.failed)

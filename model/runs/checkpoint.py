@@ -1,8 +1,10 @@
 """Per-replication checkpoints of a job, so that a killed job resumes where it stopped.
 
 Each finished replication is saved under `<run>/.replications/r<index>/` (weekly rows,
-outcomes, policy events, fan paths). The folder is written as `r<index>.partial` and renamed
-when complete, so a replication is either wholly there or absent. The job's files are always
+outcomes, policy events, fan paths, and `manifest.json` listing each file's size and SHA-256).
+The folder is written as `r<index>.partial` and renamed when complete, so a replication is
+either wholly there or absent; one whose files no longer match its manifest is damaged, and a
+resume recomputes it (same seed, same numbers). The job's files are always
 assembled from these checkpoints, whether the job ran in one go or was resumed, so both give
 the same bytes. `config.json` holds the fingerprint of the job's config; a resume with a
 different config is refused.
@@ -11,7 +13,9 @@ different config is refused.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -22,10 +26,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from model.results.files import CHECKPOINTS, PARTIAL, sync, to_arrow, write_atomic_text
+from model.results.files import (
+    CHECKPOINTS,
+    PARTIAL,
+    parquet_bytes,
+    write_atomic_text,
+    write_synced,
+)
+from model.results.integrity import (
+    MANIFEST,
+    DamagedFileError,
+    digest,
+    read_json,
+    read_npz,
+    read_table,
+    verify,
+)
 from model.runs.directory import RunDirectoryError
+
+log = logging.getLogger(__name__)
+TABLES = ("weekly", "outcomes", "events")
+FAN = "fan.npz"
+REPAIR_CHECKPOINT = "rerun the same command with run.resume=true: it recomputes this replication"
 
 CONFIG = "config.json"
 # Keys that change how a job runs, not what it computes: a resume may differ in them.
@@ -81,10 +104,33 @@ class Checkpoints:
         for stale in self.root.glob("*" + PARTIAL):  # a replication that was being written
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
         write_atomic_text(record, json.dumps({"fingerprint": self.fingerprint}) + "\n")
-        return self.saved()
+        return self._intact(self.saved())
 
     def saved(self) -> list[int]:
         return sorted(int(p.name[1:]) for p in self.root.glob("r*") if p.is_dir() and p.name[1:].isdigit())
+
+    def _intact(self, indices: list[int]) -> list[int]:
+        """The saved replications whose files match their manifests; damaged ones are removed
+        (to be recomputed), each named in one line."""
+        intact = []
+        for index in indices:
+            where = self._dir(index)
+            try:
+                verify(where, read_json(where / MANIFEST, REPAIR_CHECKPOINT)["files"], REPAIR_CHECKPOINT)
+            except (DamagedFileError, KeyError, TypeError) as exc:
+                problem = exc.problem if isinstance(exc, DamagedFileError) else "has no file listing"
+                name = exc.path.name if isinstance(exc, DamagedFileError) else MANIFEST
+                log.warning(
+                    "%s: replication %d's checkpoint is damaged (%s %s); recomputing it with the same seed",
+                    self.root.parent,
+                    index,
+                    name,
+                    problem,
+                )
+                shutil.rmtree(where)
+                continue
+            intact.append(index)
+        return intact
 
     def save(
         self,
@@ -101,24 +147,29 @@ class Checkpoints:
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir()
-        for name, frame in (("weekly", weekly), ("outcomes", outcomes), ("events", events)):
-            pq.write_table(to_arrow(frame), tmp / f"{name}.parquet")
-        np.savez(tmp / "fan.npz", paths=fan_paths, dates=dates)
-        for file in tmp.iterdir():
-            sync(file)
+        files = {
+            f"{name}.parquet": parquet_bytes(frame)
+            for name, frame in zip(TABLES, (weekly, outcomes, events), strict=True)
+        }
+        fan = io.BytesIO()
+        np.savez(fan, paths=fan_paths, dates=dates)
+        files[FAN] = fan.getvalue()
+        for name, data in files.items():
+            write_synced(tmp / name, data)
+        manifest = {"replication": index, "files": {name: digest(data) for name, data in files.items()}}
+        write_synced(tmp / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
         os.replace(tmp, final)
 
     def load(self, index: int) -> Replication:
+        """A saved replication, every file checked against its manifest (`DamagedFileError`)."""
         where = self._dir(index)
-        fan = np.load(where / "fan.npz")
-        return Replication(
-            index,
-            pq.read_table(where / "weekly.parquet"),
-            pq.read_table(where / "outcomes.parquet"),
-            pd.read_parquet(where / "events.parquet"),
-            fan["paths"],
-            fan["dates"],
+        files = read_json(where / MANIFEST, REPAIR_CHECKPOINT).get("files", {})
+        weekly, outcomes, events = (
+            read_table(where / f"{name}.parquet", files.get(f"{name}.parquet"), REPAIR_CHECKPOINT)
+            for name in TABLES
         )
+        fan = read_npz(where / FAN, files.get(FAN), REPAIR_CHECKPOINT)
+        return Replication(index, weekly, outcomes, events.to_pandas(), fan["paths"], fan["dates"])
 
     def replications(self, indices: list[int]) -> Iterator[Replication]:
         for index in indices:

@@ -6,7 +6,6 @@ naming the key and what is allowed, a non-zero exit, and no run directory at all
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -24,10 +23,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.greyzone_sweeper.greyzone_sweeper import case_overrides
 from model.config.compose import compose_config
-from model.config.errors import ConfigError
+from model.config.errors import RUN_FAILED, USAGE_ERROR, ConfigError
 from model.config.paths import CONFIG_DIR
 from model.config.spec import build_spec
+from model.results.aggregate import read_plan
 from model.results.files import PLAN
+from model.results.integrity import DamagedFileError
+from model.results.lock import DirectoryLockedError, check_not_busy
 from model.runs.directory import RunDirectoryError
 from model.runs.job import run_job
 from model.runs.launcher import check_launcher
@@ -35,7 +37,6 @@ from model.runs.resources import check_memory
 from model.runs.resume import resume_target, without_resume
 
 log = logging.getLogger("model.runs.cli")
-USAGE_ERROR = 2
 _OTHER_CONFIG = ("--config-name", "-cn", "--config-path", "-cp", "--config-dir", "-cd")
 _INFO_ONLY = (
     "--help",
@@ -69,14 +70,33 @@ def app(cfg: DictConfig) -> None:
             job=job,
             report=not multirun,
         )
-    except (ConfigError, RunDirectoryError) as exc:
+    except (ConfigError, RunDirectoryError, DirectoryLockedError) as exc:
         print(f"greyzone: error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(USAGE_ERROR) from None
+    except DamagedFileError as exc:
+        print(f"greyzone: error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(RUN_FAILED) from None
+    except OSError as exc:  # e.g. a full disk: the saved replications are kept
+        print(
+            f"greyzone: error: {io_failure(exc, Path(hydra_cfg.runtime.output_dir))}",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise SystemExit(RUN_FAILED) from None
+
+
+def io_failure(exc: OSError, where: Path) -> str:
+    """One line for a file operation that failed while writing `where`."""
+    target = exc.filename or where
+    return (
+        f"{target}: {exc.strerror or exc} while writing; nothing there passes for a finished run, and the "
+        "replications saved so far are kept: fix the cause, then rerun the same command with run.resume=true"
+    )
 
 
 def _planned_jobs(sweep_dir: Path) -> int:
     plan = sweep_dir / PLAN
-    return len(json.loads(plan.read_text())["jobs"]) if plan.exists() else 1
+    return len(read_plan(plan)) if plan.exists() else 1
 
 
 def check_overrides(args: Sequence[str]) -> list[str]:
@@ -136,10 +156,27 @@ def check_overrides(args: Sequence[str]) -> list[str]:
         extra = case_overrides(name, values or {})
         check(None, [*fixed, *(f"{k}={v}" for k, v in firsts.items()), *extra])
     if not bool(OmegaConf.select(base, "run.resume", default=False)):
+        check_free(base, multirun)
         return []
     target = resume_target(base, overrides, multirun)
+    check_free(base, multirun, target)
     print(f"greyzone: resuming {target}", file=sys.stderr, flush=True)
     return [f"hydra.{'sweep' if multirun else 'run'}.dir={target}"]
+
+
+def check_free(cfg: DictConfig, multirun: bool, target: Path | None = None) -> None:
+    """Refuse, before Hydra writes anything there, a directory another live process is
+    writing (the lock taken by the job or the sweep is what guarantees it)."""
+    node = "sweep" if multirun else "run"
+    if target is None:
+        pattern = str(OmegaConf.to_container(cfg.hydra[node], resolve=False)["dir"])
+        if "${" in pattern:
+            return  # a new directory, named by time
+        target = Path(pattern)
+    try:
+        check_not_busy(target, node)
+    except DirectoryLockedError as exc:
+        raise ConfigError(f"hydra.{node}.dir", str(exc)) from None
 
 
 def parse_overrides(overrides: Sequence[str]) -> list[Override]:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import platform
+import shutil
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -32,11 +33,13 @@ from model.results.fans import FanPaths
 from model.results.files import (
     FAILED,
     MARKER,
-    is_complete,
     read_marker,
+    verify_run,
     write_atomic_parquet,
     write_atomic_text,
 )
+from model.results.integrity import DamagedFileError, listing
+from model.results.lock import DirectoryLock
 from model.results.plots import fan_chart
 from model.results.report import write_report
 from model.results.summary import format_table, percentile_table
@@ -58,7 +61,10 @@ FILES = {
     ),
     "summary.csv": "headline outcomes, percentiles 5/50/95 across replications",
     "fan_chart.png": "fan chart: shortfall, prices, China's share, value added lost (single runs)",
-    MARKER: "run metadata (seed, versions, git commit); written last, marks a finished run",
+    MARKER: (
+        "run metadata (seed, versions, git commit) and every file's size and SHA-256; written last, "
+        "marks a finished run"
+    ),
     "report.md": "the run's report (tables and figures/); `greyzone-report DIR` regenerates it",
 }
 
@@ -103,10 +109,40 @@ def run_job(
     name = spec.scenario.name
     if job["total"] > 1:
         name = f"job {job['num'] + 1}/{job['total']} ({spec.study.case or spec.scenario.name})"
-    if run.resume and is_complete(Path(output_dir)):
-        return _finished(Path(output_dir), spec, config_print, name)
-    check_memory(spec)
-    out = prepare_run_dir(Path(output_dir), resume=run.resume)
+    check_memory(spec)  # before the directory exists
+    with DirectoryLock(Path(output_dir), "run"):
+        if run.resume:
+            finished = _finished(Path(output_dir), spec, config_print, name)
+            if finished is not None:
+                return finished
+        return _run(
+            cfg,
+            spec,
+            Path(output_dir),
+            config_print=config_print,
+            name=name,
+            overrides=overrides,
+            job=job,
+            show_table=show_table,
+            report=report,
+        )
+
+
+def _run(
+    cfg: DictConfig | Mapping[str, Any],
+    spec: ModelSpec,
+    output_dir: Path,
+    *,
+    config_print: str,
+    name: str,
+    overrides: Sequence[str],
+    job: Mapping[str, Any],
+    show_table: bool,
+    report: bool,
+) -> JobResult:
+    """The job, in its locked directory: the replications not yet saved, then its files."""
+    run = spec.run
+    out = prepare_run_dir(output_dir, resume=run.resume)
     store = Checkpoints(out, config_print)
     saved = set(store.open(resume=run.resume))
     (out / FAILED).unlink(missing_ok=True)
@@ -121,7 +157,7 @@ def run_job(
         run.horizon_weeks,
         run.firms,
         out,
-        f" (resumed: {run.replications - len(todo)} already done)" if len(todo) < len(indices) else "",
+        _resumed(run.replications - len(todo), todo) if run.resume else "",
     )
     weekly = ParquetStream(out / "weekly.parquet")
     outcomes = ParquetStream(out / "outcomes.parquet")
@@ -172,27 +208,18 @@ def run_job(
                 f"{spec.scenario.name}: {spec.scenario.description}",
             )
         weekly.commit()
+        wall = time.perf_counter() - clock
+        meta = _metadata(spec, started, wall, overrides, job, config_print)
+        meta["counterfactual"] = run.counterfactual
+        meta["counterfactual_seconds"] = round(paired_seconds, 3)  # the cost of the pairing, this session
+        meta["checksums"] = listing(out, [file for file in FILES if file not in (MARKER, "report.md")])
+        write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
     except BaseException as exc:
         weekly.abort()
         outcomes.abort()
-        for file in FILES:
-            (out / file).unlink(missing_ok=True)
-        reason = str(exc).splitlines()[0] if str(exc) else ""
-        failure = {
-            "status": "failed",
-            "error_type": type(exc).__name__,
-            "error": reason,
-            "scenario": spec.scenario.name,
-            "job": job,
-            "replications_saved": len(store.saved()),
-        }
-        write_atomic_text(out / FAILED, json.dumps(failure, indent=2, default=str) + "\n")
+        _discard_outputs(out)
+        _record_failure(out, exc, spec, job, len(store.saved()))
         raise
-    wall = time.perf_counter() - clock
-    meta = _metadata(spec, started, wall, overrides, job, config_print)
-    meta["counterfactual"] = run.counterfactual
-    meta["counterfactual_seconds"] = round(paired_seconds, 3)  # the cost of the pairing, this session
-    write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")
     store.remove()
     log.info("%s: finished in %.1f s (%.2f s per replication)", name, wall, wall / run.replications)
     if report:
@@ -215,14 +242,60 @@ def fan_paths(series: WeeklySeries, layout: FanPaths) -> np.ndarray:
     )
 
 
-def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobResult:
-    """A job that a resumed sweep finds complete: checked against the config, then read back."""
-    meta = read_marker(out) or {}
-    if meta.get("fingerprint") != config_print:
-        raise RunDirectoryError(
-            f"{out}: run.resume=true, but the finished run there has a different config; "
-            "resume with the same command, or choose another output directory"
-        )
+def _resumed(done: int, todo: Sequence[int]) -> str:
+    """' (resumed: 18 already done; to run: 3, 7)'."""
+    listed = ", ".join(str(r) for r in todo[:10]) + (", ..." if len(todo) > 10 else "")
+    return f" (resumed: {done} already done; to run: {listed or 'none'})"
+
+
+def _discard_outputs(out: Path) -> None:
+    """Remove a run's files (not its checkpoints), so that nothing passes for a result."""
+    for file in FILES:
+        path = out / file
+        if path.is_dir() and not path.is_symlink():  # something in the way of the file
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _record_failure(
+    out: Path, exc: BaseException, spec: ModelSpec, job: Mapping[str, Any], saved: int
+) -> None:
+    """Write failed.json, if the disk lets us (a full disk may be why the job failed)."""
+    failure = {
+        "status": "failed",
+        "error_type": type(exc).__name__,
+        "error": str(exc).splitlines()[0] if str(exc) else "",
+        "scenario": spec.scenario.name,
+        "job": job,
+        "replications_saved": saved,
+    }
+    try:
+        write_atomic_text(out / FAILED, json.dumps(failure, indent=2, default=str) + "\n")
+    except OSError as error:
+        log.error("%s: could not record the failure in %s: %s", out, FAILED, error)
+
+
+def _finished(out: Path, spec: ModelSpec, config_print: str, name: str) -> JobResult | None:
+    """A job that a resume finds complete: checked against the config and its checksums, then
+    read back. A finished run with a damaged file is named in one line and its files are
+    removed, to be recomputed (None); so is a run with no finished files (None)."""
+    try:
+        meta = read_marker(out)
+        if meta is None:
+            return None
+        if meta.get("status") != "complete":
+            raise DamagedFileError(out / MARKER, "does not record a finished run", "")
+        if meta.get("fingerprint") != config_print:
+            raise RunDirectoryError(
+                f"{out}: run.resume=true, but the finished run there has a different config; "
+                "resume with the same command, or choose another output directory"
+            )
+        verify_run(out, meta)
+    except DamagedFileError as exc:
+        log.warning("%s: %s %s; recomputing the run with the same seeds", out, exc.path.name, exc.problem)
+        _discard_outputs(out)
+        return None
     log.info("%s: already complete in %s (resumed: skipped)", name, out)
     Checkpoints(out, config_print).remove()  # left behind if the job was killed while tidying up
     outcome_table = pd.read_parquet(out / "outcomes.parquet")

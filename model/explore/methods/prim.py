@@ -15,7 +15,7 @@ from model.explore import discovery, figures
 from model.explore.evaluate import SCALARS, evaluate
 from model.explore.shared import Execution, fmt, model_config, study_space
 from model.explore.space import Parameter, table
-from model.results.files import STUDY_CHECKPOINTS, write_atomic_parquet
+from model.results.files import STUDY_CHECKPOINTS, read_study_table, write_atomic_parquet
 from model.results.report import markdown_table
 
 
@@ -152,7 +152,7 @@ def _read_design(path: Path, names: list[str], cases: list[str]) -> pd.DataFrame
         raise ConfigError(
             "explore.design", f"{file}: no such file; give a PRIM study's directory or design.parquet"
         )
-    table = pd.read_parquet(file)
+    table = read_study_table(file)
     missing = [c for c in [*names, "case", "point", "replication"] if c not in table.columns]
     if missing:
         raise ConfigError(

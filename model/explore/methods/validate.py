@@ -25,7 +25,7 @@ from model.explore import figures
 from model.explore import targets as tg
 from model.explore.evaluate import evaluate
 from model.explore.shared import Execution, fmt, model_config
-from model.results.files import STUDY_CHECKPOINTS, write_atomic_parquet, write_atomic_text
+from model.results.files import STUDY_CHECKPOINTS, read_study_table, write_atomic_parquet, write_atomic_text
 from model.results.report import markdown_table
 
 RUNS = "runs.parquet"
@@ -116,7 +116,7 @@ def _read_runs(path: Path, names: list[str]) -> pd.DataFrame:
     file = path / RUNS if path.is_dir() else path
     if not file.is_file():
         raise ConfigError("explore.runs", f"{file}: not found; point it at a finished validate study")
-    runs = pd.read_parquet(file)
+    runs = read_study_table(file)
     missing = sorted(set(names) - set(runs.get("episode", pd.Series(dtype=str))))
     if missing:
         raise ConfigError("explore.runs", f"{file}: has no runs of episode(s) {', '.join(missing)}")
