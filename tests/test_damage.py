@@ -192,36 +192,56 @@ def test_a_checkpoint_damaged_during_the_run_is_never_assembled(tmp_path: Path, 
 
 
 # a write that fails part-way ---------------------------------------------------------------------
-def _disk_full_after(monkeypatch, calls: int) -> None:
-    """Every os.fsync after the first `calls` fails as on a full disk."""
-    real, count = os.fsync, [0]
+def _disk_full_from(monkeypatch, name: str) -> None:
+    """os.fsync fails as on a full disk from the first file whose path holds `name` on."""
+    real, full = os.fsync, [False]
 
     def fsync(fd: int) -> None:
-        count[0] += 1
-        if count[0] > calls:
+        full[0] = full[0] or name in os.readlink(f"/proc/self/fd/{fd}")
+        if full[0]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
 
 
-# os.fsync calls: the lock 1, config.json 2, each replication 5 (3-7, 8-12, 13-17), then the
-# outcomes 18, events 19, summary 20, weekly 21 and run.json 22
-@pytest.mark.parametrize("calls", [3, 17, 21], ids=["in a checkpoint", "assembling the files", "run.json"])
+@pytest.mark.parametrize(
+    ("name", "saved"),
+    [("r0000001.partial", 1), ("outcomes.parquet.partial", 3), ("run.json.partial", 3)],
+    ids=["in a checkpoint", "assembling the files", "run.json"],
+)
 def test_a_full_disk_leaves_nothing_that_passes_for_a_result_and_a_resume_completes(
-    calls: int, whole: Path, tmp_path: Path, monkeypatch
+    name: str, saved: int, whole: Path, tmp_path: Path, monkeypatch
 ):
     out = tmp_path / "run"
     with monkeypatch.context() as patch:
-        _disk_full_after(patch, calls)
+        _disk_full_from(patch, name)
         with pytest.raises(OSError, match="No space left on device"):
             _run(out)
+    assert saved_replications(out) == saved  # it failed where it was meant to
     assert not (out / MARKER).exists()
-    assert not any((out / name).exists() for name in DATA)
+    assert not any((out / file).exists() for file in DATA)
     assert not list(out.glob("*.partial"))
     assert holder(out) is None and not (out / LOCK).exists()  # the lock went with the process's hold
     _run(out, "run.resume=true")
     assert _same_as(out, whole)
+
+
+def test_a_full_disk_while_taking_the_lock_leaves_it_free(tmp_path: Path, monkeypatch) -> None:
+    with monkeypatch.context() as patch:
+        _disk_full_from(patch, LOCK)
+        with pytest.raises(OSError, match="No space left on device"):
+            DirectoryLock(tmp_path, "run").acquire()
+    with DirectoryLock(tmp_path, "run"):  # not kept by accident: this process can take it again
+        assert holder(tmp_path)["pid"] == os.getpid()
+
+
+def test_a_damaged_config_record_of_the_checkpoints_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "run"
+    _unfinished(out, monkeypatch)
+    garbage_json(out / CHECKPOINTS / "config.json")
+    with pytest.raises(DamagedFileError, match=r"config\.json is not valid JSON.*another directory"):
+        _run(out, "run.resume=true")
 
 
 def test_a_full_disk_is_one_line_from_the_command(tmp_path: Path) -> None:
@@ -357,7 +377,8 @@ def test_a_damaged_study_chunk_is_named_and_run_again(tmp_path: Path, caplog) ->
     with pytest.raises(DamagedFileError, match=r"chunk_000000\.parquet is damaged"):
         read_chunk(tmp_path, 0)
     assert saved_chunks(tmp_path) == {2}
-    assert "chunk 0 is damaged" in caplog.text and "chunk 1 is damaged" in caplog.text
+    assert "chunk 0 was not saved whole (chunk_000000.parquet is damaged" in caplog.text
+    assert "chunk 1 was not saved whole (chunk_000001.json is missing)" in caplog.text
     assert not (tmp_path / "chunk_000000.parquet").exists()  # to be run again
     assert read_chunk(tmp_path, 2).equals(pd.DataFrame(rows))
 

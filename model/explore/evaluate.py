@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -260,9 +261,9 @@ def saved_chunks(checkpoint: Path | None) -> set[int]:
             verify(checkpoint, {path.name: read_json(path.with_suffix(".json"), REPAIR_STUDY)}, REPAIR_STUDY)
         except (DamagedFileError, KeyError) as exc:
             problem = f"{exc.path.name} {exc.problem}" if isinstance(exc, DamagedFileError) else "bad listing"
-            log.warning("%s: chunk %d is damaged (%s); running it again", checkpoint, index, problem)
-            path.unlink()
-            path.with_suffix(".json").unlink(missing_ok=True)
+            log.warning("%s: chunk %d was not saved whole (%s); running it again", checkpoint, index, problem)
+            for file in (path, path.with_suffix(".json")):
+                shutil.rmtree(file) if file.is_dir() else file.unlink(missing_ok=True)
             continue
         saved.add(index)
     return saved

@@ -32,7 +32,7 @@ from model.results.files import (
     study_files,
     write_atomic_text,
 )
-from model.results.integrity import DamagedFileError, listing
+from model.results.integrity import DamagedFileError, listing, read_json
 from model.results.lock import DirectoryLock
 from model.runs.checkpoint import CONFIG, fingerprint
 from model.runs.resources import check_memory
@@ -151,7 +151,8 @@ def _open_checkpoints(out: Path, config: dict, resume: bool, directory: str) -> 
                 f"{out} holds an unfinished study; add run.resume=true to continue it, "
                 "or choose another directory",
             )
-        if json.loads(record.read_text())["fingerprint"] != now:
+        repair = "repair: start the study again in another directory"
+        if read_json(record, repair).get("fingerprint") != now:
             raise ConfigError(
                 "run.resume",
                 f"the unfinished study in {out} has a different config; resume with the same command",

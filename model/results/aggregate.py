@@ -204,6 +204,12 @@ def _job_number(path: Path) -> int | None:
     hydra_file = path / ".hydra" / "hydra.yaml"
     if hydra_file.exists():
         data = read_yaml(hydra_file)
+        if not isinstance(data, dict):
+            raise DamagedFileError(
+                hydra_file,
+                "is not Hydra's record of a job",
+                "repair: rerun the job's command with run.resume=true",
+            )
         num = str(data.get("hydra", {}).get("job", {}).get("num"))
         if num.isdigit():  # a single run records "???"
             return int(num)

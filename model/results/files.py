@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.results.integrity import DamagedFileError, digest, read_json, read_parquet, verify
+from model.results.integrity import DamagedFileError, digest, digest_file, read_json, read_parquet, verify
 
 MARKER = "run.json"  # written last: a finished run
 STUDY_MARKER = "study.json"  # a finished greyzone-explore study
@@ -60,8 +60,19 @@ def write_atomic_text(path: Path, text: str) -> dict[str, Any]:
 
 
 def write_atomic_parquet(path: Path, frame: pd.DataFrame | pa.Table) -> dict[str, Any]:
-    """Write a table to Parquet atomically (see `write_atomic_bytes`); its listing entry."""
-    return write_atomic_bytes(path, parquet_bytes(frame))
+    """Write a table to Parquet under a temporary name, flush it, hash it, then rename it into
+    place (written straight to disk: large tables are not copied in memory); its listing entry."""
+    tmp = path.with_name(path.name + PARTIAL)
+    table = frame if isinstance(frame, pa.Table) else to_arrow(frame)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        sync(tmp)
+        entry = digest_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return entry
 
 
 def parquet_bytes(frame: pd.DataFrame | pa.Table) -> bytes:

@@ -68,6 +68,7 @@ def read_verified(path: Path, expected: Mapping[str, Any] | None, repair: str) -
     except OSError as exc:
         raise DamagedFileError(path, f"cannot be read ({exc.strerror or exc})", repair) from None
     if expected is not None:
+        _check_entry(path, expected, repair)
         if len(data) != expected["size"]:
             raise DamagedFileError(
                 path, f"is damaged: {len(data):,} bytes where {expected['size']:,} were written", repair
@@ -85,6 +86,7 @@ def verify(root: Path, files: Listing, repair: str) -> None:
 
 def check_file(path: Path, expected: Mapping[str, Any], repair: str) -> None:
     """Check one file against its listing entry, reading it in blocks."""
+    _check_entry(path, expected, repair)
     try:
         size = path.stat().st_size
         if size != expected["size"]:
@@ -98,6 +100,16 @@ def check_file(path: Path, expected: Mapping[str, Any], repair: str) -> None:
         raise DamagedFileError(path, f"cannot be read ({exc.strerror or exc})", repair) from None
     if found["sha256"] != expected["sha256"]:
         raise DamagedFileError(path, "is damaged: its SHA-256 differs from the one recorded", repair)
+
+
+def _check_entry(path: Path, expected: Any, repair: str) -> None:
+    """A listing entry must hold an integer size and a hex SHA-256, else the listing is damaged."""
+    if (
+        not isinstance(expected, Mapping)
+        or not isinstance(expected.get("size"), int)
+        or not isinstance(expected.get("sha256"), str)
+    ):
+        raise DamagedFileError(path, "has a damaged entry in its listing (size and SHA-256)", repair)
 
 
 def read_table(path: Path, expected: Mapping[str, Any] | None, repair: str) -> pa.Table:

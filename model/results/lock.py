@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,6 +25,10 @@ from typing import Any
 from model.results.files import LOCK
 
 log = logging.getLogger(__name__)
+# `holder()` peeks with a shared lock held for microseconds: a writer that finds the lock taken
+# tries again for half a second before refusing.
+BUSY_ATTEMPTS = 50
+BUSY_WAIT_S = 0.01
 
 
 class DirectoryLockedError(RuntimeError):
@@ -42,6 +47,28 @@ class DirectoryLock:
 
     def acquire(self) -> DirectoryLock:
         self.directory.mkdir(parents=True, exist_ok=True)
+        fd = self._locked_fd()
+        try:
+            previous = _record(fd)
+            if previous:
+                self.taken_over = previous
+                log.warning(
+                    "%s: taking over the lock left by %s, which is no longer running",
+                    self.directory,
+                    describe(previous),
+                )
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (json.dumps(_me()) + "\n").encode(), 0)
+            os.fsync(fd)
+        except BaseException:  # e.g. a full disk: let go of the lock, never keep it by accident
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def _locked_fd(self) -> int:
+        """An open descriptor of the lock file, locked exclusively."""
+        attempts = 0
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
@@ -49,23 +76,17 @@ class DirectoryLock:
             except BlockingIOError:
                 holder = _record(fd)
                 os.close(fd)
+                attempts += 1
+                if attempts < BUSY_ATTEMPTS:  # perhaps only `holder()` peeking: look again
+                    time.sleep(BUSY_WAIT_S)
+                    continue
                 raise DirectoryLockedError(busy_message(self.directory, self.what, holder)) from None
+            except BaseException:
+                os.close(fd)
+                raise
             if _same_file(fd, self.path):  # not a file a releasing holder just removed
-                break
+                return fd
             os.close(fd)
-        previous = _record(fd)
-        if previous:
-            self.taken_over = previous
-            log.warning(
-                "%s: taking over the lock left by %s, which is no longer running",
-                self.directory,
-                describe(previous),
-            )
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (json.dumps(_me()) + "\n").encode(), 0)
-        os.fsync(fd)
-        self._fd = fd
-        return self
 
     def release(self) -> None:
         if self._fd is None:

@@ -48,6 +48,10 @@ from model.runs.directory import RunDirectoryError
 log = logging.getLogger(__name__)
 TABLES = ("weekly", "outcomes", "events")
 FAN = "fan.npz"
+REPAIR_CONFIG = (
+    "repair: without it the saved replications cannot be matched to a config; start the run "
+    "again in another directory"
+)
 REPAIR_CHECKPOINT = "rerun the same command with run.resume=true: it recomputes this replication"
 
 CONFIG = "config.json"
@@ -94,7 +98,7 @@ class Checkpoints:
                     f"{self.root.parent}: holds an unfinished run; add run.resume=true to continue it, "
                     "or choose another output directory"
                 )
-            saved = json.loads(record.read_text())["fingerprint"]
+            saved = read_json(record, REPAIR_CONFIG).get("fingerprint")
             if saved != self.fingerprint:
                 raise RunDirectoryError(
                     f"{self.root.parent}: run.resume=true, but the unfinished run there has a different "
@@ -116,16 +120,17 @@ class Checkpoints:
         for index in indices:
             where = self._dir(index)
             try:
-                verify(where, read_json(where / MANIFEST, REPAIR_CHECKPOINT)["files"], REPAIR_CHECKPOINT)
-            except (DamagedFileError, KeyError, TypeError) as exc:
-                problem = exc.problem if isinstance(exc, DamagedFileError) else "has no file listing"
-                name = exc.path.name if isinstance(exc, DamagedFileError) else MANIFEST
+                files = read_json(where / MANIFEST, REPAIR_CHECKPOINT).get("files")
+                if not isinstance(files, dict) or set(files) != {*(f"{t}.parquet" for t in TABLES), FAN}:
+                    raise DamagedFileError(where / MANIFEST, "does not list the checkpoint's files", "")
+                verify(where, files, REPAIR_CHECKPOINT)
+            except DamagedFileError as exc:
                 log.warning(
                     "%s: replication %d's checkpoint is damaged (%s %s); recomputing it with the same seed",
                     self.root.parent,
                     index,
-                    name,
-                    problem,
+                    exc.path.name,
+                    exc.problem,
                 )
                 shutil.rmtree(where)
                 continue
@@ -163,7 +168,11 @@ class Checkpoints:
     def load(self, index: int) -> Replication:
         """A saved replication, every file checked against its manifest (`DamagedFileError`)."""
         where = self._dir(index)
-        files = read_json(where / MANIFEST, REPAIR_CHECKPOINT).get("files", {})
+        files = read_json(where / MANIFEST, REPAIR_CHECKPOINT).get("files")
+        if not isinstance(files, dict):
+            raise DamagedFileError(
+                where / MANIFEST, "does not list the checkpoint's files", REPAIR_CHECKPOINT
+            )
         weekly, outcomes, events = (
             read_table(where / f"{name}.parquet", files.get(f"{name}.parquet"), REPAIR_CHECKPOINT)
             for name in TABLES

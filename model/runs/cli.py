@@ -57,11 +57,11 @@ def app(cfg: DictConfig) -> None:
     """Hydra task: one job (a scenario, R replications) into Hydra's output directory."""
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
-    job = {
-        "num": int(hydra_cfg.job.num) if multirun else 0,
-        "total": _planned_jobs(Path(hydra_cfg.sweep.dir)) if multirun else 1,
-    }
     try:
+        job = {
+            "num": int(hydra_cfg.job.num) if multirun else 0,
+            "total": _planned_jobs(Path(hydra_cfg.sweep.dir)) if multirun else 1,
+        }
         run_job(
             cfg,
             Path(hydra_cfg.runtime.output_dir),
