@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.results.integrity import DamagedFileError, digest, digest_file, read_json, read_parquet, verify
+from model.results.integrity import digest, digest_file, read_json, read_parquet, verify_listed
 
 MARKER = "run.json"  # written last: a finished run
 STUDY_MARKER = "study.json"  # a finished greyzone-explore study
@@ -112,14 +112,7 @@ def is_complete(path: Path) -> bool:
 
 def verify_run(path: Path, marker: dict[str, Any]) -> None:
     """Check a finished run's files against the checksums its run.json records."""
-    checksums = marker.get("checksums")
-    if not isinstance(checksums, dict) or not checksums:
-        raise DamagedFileError(
-            Path(path) / MARKER,
-            "lists no checksums of the run's files (so they cannot be verified)",
-            REPAIR_RUN,
-        )
-    verify(path, checksums, REPAIR_RUN)
+    verify_listed(path, marker, Path(path) / MARKER, REPAIR_RUN)
 
 
 def study_files(root: Path) -> list[str]:
@@ -146,12 +139,7 @@ def read_study_marker(root: Path) -> dict[str, Any] | None:
     if not marker.exists():
         return None
     record = read_json(marker, REPAIR_STUDY)
-    checksums = record.get("checksums")
-    if not isinstance(checksums, dict) or not checksums:
-        raise DamagedFileError(
-            marker, "lists no checksums of the study's files (so they cannot be verified)", REPAIR_STUDY
-        )
-    verify(root, checksums, REPAIR_STUDY)
+    verify_listed(root, record, marker, REPAIR_STUDY)
     return record
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +69,7 @@ def read_verified(path: Path, expected: Mapping[str, Any] | None, repair: str) -
         raise DamagedFileError(path, f"cannot be read ({exc.strerror or exc})", repair) from None
     if expected is not None:
         _check_entry(path, expected, repair)
-        if len(data) != expected["size"]:
-            raise DamagedFileError(
-                path, f"is damaged: {len(data):,} bytes where {expected['size']:,} were written", repair
-            )
-        if hashlib.sha256(data).hexdigest() != expected["sha256"]:
-            raise DamagedFileError(path, "is damaged: its SHA-256 differs from the one recorded", repair)
+        _compare(path, len(data), lambda: hashlib.sha256(data).hexdigest(), expected, repair)
     return data
 
 
@@ -85,21 +80,36 @@ def verify(root: Path, files: Listing, repair: str) -> None:
 
 
 def check_file(path: Path, expected: Mapping[str, Any], repair: str) -> None:
-    """Check one file against its listing entry, reading it in blocks."""
+    """Check one file against its listing entry, reading it in blocks (only if the size agrees)."""
     _check_entry(path, expected, repair)
     try:
-        size = path.stat().st_size
-        if size != expected["size"]:
-            raise DamagedFileError(
-                path, f"is damaged: {size:,} bytes where {expected['size']:,} were written", repair
-            )
-        found = digest_file(path)
+        _compare(path, path.stat().st_size, lambda: digest_file(path)["sha256"], expected, repair)
     except FileNotFoundError:
         raise DamagedFileError(path, "is missing", repair) from None
     except OSError as exc:
         raise DamagedFileError(path, f"cannot be read ({exc.strerror or exc})", repair) from None
-    if found["sha256"] != expected["sha256"]:
+
+
+def _compare(
+    path: Path, size: int, sha256: Callable[[], str], expected: Mapping[str, Any], repair: str
+) -> None:
+    """A file's size, then (if it agrees) its SHA-256, against its listing entry."""
+    if size != expected["size"]:
+        raise DamagedFileError(
+            path, f"is damaged: {size:,} bytes where {expected['size']:,} were written", repair
+        )
+    if sha256() != expected["sha256"]:
         raise DamagedFileError(path, "is damaged: its SHA-256 differs from the one recorded", repair)
+
+
+def verify_listed(root: Path, record: Mapping[str, Any], marker: Path, repair: str) -> None:
+    """Check the files a marker (run.json, study.json) lists under `checksums`; a marker that
+    lists none (written before greyzone recorded them) cannot vouch for its files."""
+    checksums = record.get("checksums")
+    if not isinstance(checksums, dict) or not checksums:
+        problem = "lists no checksums of its files (written before greyzone recorded them)"
+        raise DamagedFileError(marker, problem, repair)
+    verify(root, checksums, repair)
 
 
 def _check_entry(path: Path, expected: Any, repair: str) -> None:
