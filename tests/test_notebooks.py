@@ -13,8 +13,9 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_are_there() -> None:
-    assert [p.stem for p in NOTEBOOKS] == ["01_quickstart", "02_what_if", "03_sweep_analysis"]
+def test_the_four_notebooks_are_there() -> None:
+    expected = ["01_quickstart", "02_what_if", "03_sweep_analysis", "04_ema_workbench"]
+    assert [p.stem for p in NOTEBOOKS] == expected
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

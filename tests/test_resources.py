@@ -44,7 +44,7 @@ def test_parallel_workers_multiply_the_need_and_are_named() -> None:
     spec = small_spec()
     need = estimate_memory(spec).total
     check_memory(spec, workers=1, available=need * 1.5)
-    with pytest.raises(ConfigError, match=r"x 2 workers.*or hydra\.launcher\.n_jobs \(now 2 jobs at once\)"):
+    with pytest.raises(ConfigError, match=r"x 2 workers.*or hydra\.launcher\.n_jobs \(now 2 at once\)"):
         check_memory(spec, workers=2, available=need * 1.5)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.singleton import Singleton
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
@@ -34,10 +36,22 @@ def compose_config(
         raise explain(exc, overrides, config_name) from None
 
 
+# Hydra's compose API works through a process-wide singleton (GlobalHydra): one composition
+# at a time, and whatever the caller had initialised (a @hydra.main app, a notebook's own
+# `initialize`) is put back afterwards.
+_HYDRA = threading.RLock()
+
+
 def _compose(overrides: list[str], config_name: str, with_hydra: bool = False) -> DictConfig:
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="greyzone"):
-        return compose(config_name=config_name, overrides=overrides, return_hydra_config=with_hydra)
+    with _HYDRA:
+        callers = Singleton._instances.pop(GlobalHydra, None)
+        try:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="greyzone"):
+                return compose(config_name=config_name, overrides=overrides, return_hydra_config=with_hydra)
+        finally:
+            Singleton._instances.pop(GlobalHydra, None)
+            if callers is not None:
+                Singleton._instances[GlobalHydra] = callers
 
 
 def explain(exc: Exception, overrides: list[str], config_name: str = "config") -> ConfigError:

@@ -5,27 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from model.explore.evaluate import SCALARS
 from model.explore.targets import Episode
-from model.results.plots import save
+from model.results.plots import save, subplots
 
 
 def _label(outcome: str) -> str:
     return SCALARS[outcome][1] if outcome in SCALARS else outcome.replace("_", " ")
 
 
-def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
+def _grid(n: int) -> tuple[Figure, np.ndarray]:
     cols = 2 if n > 1 else 1
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2 * cols, 4.2 * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(7.2 * cols, 4.2 * rows), squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     return fig, axes.ravel()
@@ -110,7 +108,7 @@ def calibration_figure(
     imports: month, origin, observed, model_mean, model_p5, model_p95;
     prices: date, material, q05, q50, q95; records: date, material, observed (price multiples).
     """
-    fig, axes = plt.subplots(1, 3, figsize=(18, 4.6))
+    fig, axes = subplots(1, 3, figsize=(18, 4.6))
     ax = axes[0]
     x = np.arange(len(imports))
     ax.bar(x - 0.2, imports["observed"], 0.4, label="record (METI)", color="#bbbbbb")
@@ -164,7 +162,7 @@ def validation_figure(episode: Episode, card: pd.DataFrame, paths: pd.DataFrame,
     card: the episode's scorecard rows; paths: series, month, q05, q50, q95 (monthly, from the runs).
     """
     targets = {t.name: t for t in episode.targets}
-    fig, axes = plt.subplots(1, 3, figsize=(18, 4.6))
+    fig, axes = subplots(1, 3, figsize=(18, 4.6))
     colours = {"imports_china": "#4477aa", "imports_total": "#228833"}
     ax = axes[0]
     if not (card["kind"] == "monthly_imports").any() and (paths["series"] == "exports_vs_normal").any():
@@ -230,7 +228,7 @@ def validation_figure(episode: Episode, card: pd.DataFrame, paths: pd.DataFrame,
     return save(fig, path)
 
 
-def _log_ratio_bars(ax: plt.Axes, frame: pd.DataFrame, ratio: pd.Series, fitted: pd.Series) -> None:
+def _log_ratio_bars(ax: Axes, frame: pd.DataFrame, ratio: pd.Series, fitted: pd.Series) -> None:
     """Each target's log ratio (blue: fitted, orange: held out) inside its dashed tolerance."""
     ax.barh(frame["target"], ratio, color=["#4477aa" if f else "#ee7733" for f in fitted])
     for sign in (1, -1):
@@ -241,7 +239,7 @@ def _log_ratio_bars(ax: plt.Axes, frame: pd.DataFrame, ratio: pd.Series, fitted:
 
 
 def _exports_panel(
-    ax: plt.Axes, episode: Episode, card: pd.DataFrame, paths: pd.DataFrame, targets: dict
+    ax: Axes, episode: Episode, card: pd.DataFrame, paths: pd.DataFrame, targets: dict
 ) -> None:
     """China's exports of the targets' materials, each month over its normal month."""
     frame = paths[paths["series"] == "exports_vs_normal"]

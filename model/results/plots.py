@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from model.catalogue.units import PER_BILLION, PERCENT
 
@@ -22,7 +20,7 @@ PANELS = (
     ("price_multiple", "Ex-China spot price (x start)", 1.0),
     ("china_share_of_supply", "China's share of supply (%)", PERCENT),
 )
-COLOURS = plt.get_cmap("tab10")
+COLOURS = matplotlib.colormaps["tab10"]
 
 
 def draw_bands(ax, q: pd.DataFrame, colour, label: str, scale: float) -> None:
@@ -43,7 +41,7 @@ def fan_chart(quantiles: pd.DataFrame, materials: Sequence[str], path: Path, tit
 
     `quantiles`: metric, material, date, q05..q95 (see model.results.fans.FanPaths.quantiles).
     """
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    fig, axes = subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (metric, label, scale) in zip(axes.flat, PANELS, strict=False):
         for i, material in enumerate(materials):
             rows = quantiles[(quantiles["metric"] == metric) & (quantiles["material"] == material)]
@@ -71,7 +69,7 @@ def fan_overlay(quantiles: pd.DataFrame, material: str, path: Path, title: str) 
         ("value_added_lost_yen_all", "all", "Japan's value added lost (billion yen/week)", PER_BILLION),
     )
     labels = list(dict.fromkeys(quantiles["label"]))
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    fig, axes = subplots(2, 2, figsize=(12, 8), sharex=True)
     for ax, (metric, mat, ylabel, scale) in zip(axes.flat, panels, strict=True):
         rows = quantiles[(quantiles["metric"] == metric) & (quantiles["material"] == mat)]
         for i, label in enumerate(labels):
@@ -89,7 +87,7 @@ def distributions(values: dict[str, pd.DataFrame], path: Path, title: str) -> Pa
     n = len(values)
     cols = 2 if n > 1 else 1
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.2 * rows + 0.8), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(12, 3.2 * rows + 0.8), squeeze=False)
     for ax, (panel, frame) in zip(axes.flat, values.items(), strict=False):
         labels = list(dict.fromkeys(frame["label"]))
         data = [frame.loc[frame["label"] == label, "value"].dropna().to_numpy() for label in labels]
@@ -114,7 +112,7 @@ def distributions(values: dict[str, pd.DataFrame], path: Path, title: str) -> Pa
 def heatmap(grid: pd.DataFrame, x: str, y: str, path: Path, title: str, unit: str) -> Path:
     """A 2-D sweep: `grid` has columns x, y and value (the median of an outcome)."""
     table = grid.pivot_table(index=y, columns=x, values="value", aggfunc="first").sort_index(ascending=False)
-    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    fig, ax = subplots(figsize=(7.5, 5.5))
     image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="viridis")
     ax.set_xticks(
         range(len(table.columns)), [f"{c:g}" if isinstance(c, float) else str(c) for c in table.columns]
@@ -137,7 +135,7 @@ def tornado(bars: pd.DataFrame, base: float, path: Path, title: str, unit: str) 
     a NaN side draws no bar."""
     span = (bars["high"].fillna(base) - bars["low"].fillna(base)).abs()
     bars = bars.assign(span=span).sort_values("span", kind="stable")
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(bars) + 1.8))
+    fig, ax = subplots(figsize=(8, 0.45 * len(bars) + 1.8))
     ypos = np.arange(len(bars))
     low, high = (bars[side].fillna(base) - base for side in ("low", "high"))
     ax.barh(ypos, low, left=base, color="#4c72b0", label="parameter at its low value")
@@ -162,7 +160,7 @@ def frontier(points: pd.DataFrame, means: pd.DataFrame, path: Path, title: str) 
     """
     weightings = list(dict.fromkeys(points["weighting"]))
     labels = list(dict.fromkeys(points["label"]))
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         1, len(weightings), figsize=(5.2 * len(weightings) + 1, 5.2), squeeze=False, sharey=True
     )
     for ax, weighting in zip(axes.flat, weightings, strict=True):
@@ -206,11 +204,16 @@ def _spread(mean: float, lo: float, hi: float) -> list[list[float]] | None:
     return [[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]]
 
 
+def subplots(*grid, figsize: tuple[float, float] | None = None, **options):
+    """A figure and its axes outside pyplot's global state, so threads can draw at once."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*grid, **options)
+
+
 def save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial.png")
     fig.savefig(tmp, dpi=110, metadata={"Software": None})
-    plt.close(fig)
     tmp.replace(path)
     return path

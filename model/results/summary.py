@@ -75,9 +75,14 @@ def format_table(table: pd.DataFrame, by: Sequence[str] = (), header: str | None
     With `by`, one column per group; `header` names the `by` key whose values head the
     columns (default: all of them).
     """
-    frame = table.assign(cell=[cell(row) for row in table.itertuples(index=False)])
     runs = int(table["replications"].max()) if len(table) else 0
     title = f"percentiles 5 / 50 / 95 across {runs} replications (rates: % of replications)"
+    return f"{title}\n{wide_table(table, by, header).to_string()}"
+
+
+def wide_table(table: pd.DataFrame, by: Sequence[str] = (), header: str | None = None) -> pd.DataFrame:
+    """The cells of `format_table`: one row per headline (by its label), one column per group."""
+    frame = table.assign(cell=[cell(row) for row in table.itertuples(index=False)])
     if by:
         wide = frame.pivot_table(
             index="headline", columns=list(by), values="cell", aggfunc="first", sort=False
@@ -92,7 +97,7 @@ def format_table(table: pd.DataFrame, by: Sequence[str] = (), header: str | None
         wide = frame.set_index("headline")[["cell"]].rename(columns={"cell": ""})
     labels = dict(zip(table["headline"], table["headline_label"], strict=True))
     wide.index = pd.Index([labels[key] for key in wide.index], name="outcome")
-    return f"{title}\n{wide.to_string()}"
+    return wide
 
 
 def cell(row) -> str:

@@ -28,7 +28,7 @@ from omegaconf import DictConfig
 from model import __version__
 from model.config import posterior
 from model.config.paths import REPO_ROOT
-from model.config.spec import ModelSpec, build_spec, replication_spec, to_container
+from model.config.spec import ModelSpec, build_spec, to_container
 from model.results.fans import FanPaths
 from model.results.files import (
     FAILED,
@@ -45,9 +45,9 @@ from model.results.report import write_report
 from model.results.summary import format_table, percentile_table
 from model.runs.checkpoint import Checkpoints, fingerprint
 from model.runs.directory import ParquetStream, RunDirectoryError, prepare_run_dir
+from model.runs.replicate import replicate
 from model.runs.resources import check_memory
 from model.sim.agents.china import PolicyEvent
-from model.sim.paired import simulate
 from model.sim.recorder import WeeklySeries
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,13 @@ def run_job(
     show_table: bool = True,
     job: Mapping[str, Any] | None = None,
     report: bool = True,
+    workers: int = 1,
 ) -> JobResult:
     """Run `run.replications` replications of the configured scenario into `output_dir`.
 
     `job` describes the job within a sweep (num, total); `report` writes report.md for the run
-    (a sweep writes one report at its root instead). Every finished replication is
+    (a sweep writes one report at its root instead); `workers` runs the replications on that
+    many processes (the same files for any number). Every finished replication is
     checkpointed; with `run.resume=true` a killed job continues from its checkpoints and a
     finished one is skipped.
     """
@@ -109,7 +111,7 @@ def run_job(
     name = spec.scenario.name
     if job["total"] > 1:
         name = f"job {job['num'] + 1}/{job['total']} ({spec.study.case or spec.scenario.name})"
-    check_memory(spec)  # before the directory exists
+    check_memory(spec, workers, workers_key="workers")  # before the directory exists
     with DirectoryLock(Path(output_dir), "run"):
         if run.resume:
             finished = _finished(Path(output_dir), spec, config_print, name)
@@ -125,6 +127,7 @@ def run_job(
             job=job,
             show_table=show_table,
             report=report,
+            workers=workers,
         )
 
 
@@ -139,6 +142,7 @@ def _run(
     job: Mapping[str, Any],
     show_table: bool,
     report: bool,
+    workers: int,
 ) -> JobResult:
     """The job, in its locked directory: the replications not yet saved, then its files."""
     run = spec.run
@@ -164,15 +168,14 @@ def _run(
     fan_layout = FanPaths(run.fan_materials)  # which series a replication's fan paths hold
     paired_seconds = 0.0
     try:
-        for done, replication in enumerate(todo, start=run.replications - len(todo) + 1):
-            tick = time.perf_counter()
-            result = simulate(replication_spec(cfg, spec, replication), replication)
+        finished = replicate(cfg, spec, todo, workers)
+        for done, result in enumerate(finished, start=run.replications - len(todo) + 1):
             series = result.series
             store.save(
-                replication,
+                result.index,
                 series.to_frame(),
                 result.outcomes,
-                _events(spec, replication, result.events),
+                _events(spec, result.index, result.events),
                 fan_paths(series, fan_layout),
                 series.dates,
             )
@@ -183,8 +186,8 @@ def _run(
                     name,
                     done,
                     run.replications,
-                    replication,
-                    time.perf_counter() - tick,
+                    result.index,
+                    result.seconds + result.counterfactual_seconds,
                     result.counterfactual_seconds,
                 )
         fans, events = FanPaths(run.fan_materials), []
@@ -211,6 +214,7 @@ def _run(
         wall = time.perf_counter() - clock
         meta = _metadata(spec, started, wall, overrides, job, config_print)
         meta["counterfactual"] = run.counterfactual
+        meta["workers"] = workers  # processes that ran the replications (the files do not depend on it)
         meta["counterfactual_seconds"] = round(paired_seconds, 3)  # the cost of the pairing, this session
         meta["checksums"] = listing(out, [file for file in FILES if file not in (MARKER, "report.md")])
         write_atomic_text(out / MARKER, json.dumps(meta, indent=2, default=str) + "\n")

@@ -98,10 +98,16 @@ def available_memory() -> float:
     return max(min(limits), 0.0)
 
 
-def check_memory(spec: ModelSpec, workers: int = 1, available: float | None = None) -> MemoryEstimate:
+def check_memory(
+    spec: ModelSpec,
+    workers: int = 1,
+    available: float | None = None,
+    workers_key: str = "hydra.launcher.n_jobs",
+) -> MemoryEstimate:
     """Refuse (one-line `ConfigError`) a job that would not fit in memory; return the estimate.
 
-    workers: jobs that run at the same time (a sweep's parallel workers).
+    workers: jobs (or a job's replication processes) that run at the same time, set by
+    `workers_key`.
     """
     estimate = estimate_memory(spec)
     have = available_memory() if available is None else available
@@ -111,7 +117,7 @@ def check_memory(spec: ModelSpec, workers: int = 1, available: float | None = No
         knob = estimate.knob()
         lower = f"lower {knob} (now {_current(spec, knob)})"
         if workers > 1:
-            lower += f" or hydra.launcher.n_jobs (now {workers} jobs at once)"
+            lower += f" or {workers_key} (now {workers} at once)"
         raise ConfigError(
             knob,
             f"estimated memory {need / GIB:.1f} GiB ({run.firms:,} firms x "
