@@ -1,6 +1,7 @@
 # greyzone: `make demo` runs the main comparison; `make test` runs the default test suite
 # (lint, import contracts, then the tests); `make test-all` runs every test, slow ones and the
-# Ray-cluster ones included; `make app` serves the dashboard on http://127.0.0.1:8765.
+# Ray-cluster ones included; `make app` serves the live model (/) and the results explorer
+# (/explorer) on http://127.0.0.1:8765.
 # All create .venv with a Python >= 3.12 and install the pinned dependencies first.
 SHELL := /bin/sh
 VENV := .venv
@@ -40,8 +41,8 @@ browser:
 
 APP_PORT ?= 8765
 app: $(STAMP)
-	@echo "[make] greyzone dashboard on http://127.0.0.1:$(APP_PORT) (Ctrl-C to stop)"
-	$(VENV)/bin/solara run model.dashboard.page --host 127.0.0.1 --port $(APP_PORT) --production
+	@echo "[make] greyzone: the live model on http://127.0.0.1:$(APP_PORT)/, the results explorer on http://127.0.0.1:$(APP_PORT)/explorer (Ctrl-C to stop)"
+	$(VENV)/bin/solara run model.dashboard.app --host 127.0.0.1 --port $(APP_PORT) --production
 
 test-cluster: $(STAMP)   # only the tests that start a local Ray cluster (part of `make test-all`)
 	$(PY) -m pytest -q -m cluster

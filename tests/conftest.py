@@ -129,3 +129,25 @@ def write_targets_file(
         )
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def run_tiny_morris(root: Path) -> None:
+    """A finished greyzone-explore Morris study at `root`: two trajectories over the licensing
+    seeds, one small replication per point (for tests that read a study's files)."""
+    from model.explore.studies import run_study
+
+    cfg = compose_config(
+        [
+            "run.firms=40",
+            "run.horizon_weeks=60",
+            "run.spinup_weeks=8",
+            "run.replications=3",
+            "run.progress=false",
+            "explore.workers=1",
+            "explore=morris",
+            "explore.trajectories=2",
+            "explore.include=[licensing.*]",
+        ],
+        config_name="explore",
+    )
+    run_study(cfg, root, ["explore=morris"])

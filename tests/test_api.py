@@ -18,9 +18,9 @@ from hydra.core.singleton import Singleton
 
 import model as gz
 from model.config.paths import CONFIG_DIR
-from model.explore.studies import run_study
 from model.results.summary import format_table, percentile_table
 from model.testing.faults import flip_one_byte
+from tests.conftest import run_tiny_morris
 
 GREYZONE = Path(sys.executable).with_name("greyzone")
 TINY = [
@@ -185,19 +185,7 @@ def test_load_reads_a_sweep_verifies_it_and_compare_prints_the_reports_table(tmp
 
 
 def test_load_reads_a_study_as_tidy_outcomes_and_its_tables(tmp_path: Path) -> None:
-    from model.config.compose import compose_config
-
-    cfg = compose_config(
-        [
-            *TINY,
-            "explore.workers=1",
-            "explore=morris",
-            "explore.trajectories=2",
-            "explore.include=[licensing.*]",
-        ],
-        config_name="explore",
-    )
-    run_study(cfg, tmp_path, ["explore=morris"])
+    run_tiny_morris(tmp_path)
     study = gz.load(tmp_path)
     assert study.kind == "study" and "morris.parquet" in study.tables
     design = study.table("design.parquet")

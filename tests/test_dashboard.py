@@ -1,29 +1,23 @@
 """The dashboard: its model and chart tables in-process, and the real page in headless Chromium.
 
-The browser test starts `solara run model.dashboard.page` on a free loopback port, loads the page in
-Debian's chromium (installed by scripts/ensure_chromium.sh, which `make test` and .ci/run
-call), changes a control, resets and steps the model, and checks that the step counter and
-the charts change. The screenshot is kept in test-artifacts/dashboard.png.
+The browser test starts `solara run model.dashboard.app` (as `make app`) on a free port,
+loads the page in Debian's chromium (installed by scripts/ensure_chromium.sh, which
+`make test` and .ci/run call), changes a control, resets and steps the model, and checks
+that the step counter and the charts change. The screenshot is kept in
+test-artifacts/dashboard.png.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from model.dashboard.controls import DashboardModel, controls, firm_view, material_series, policy_events
-from model.testing.raycluster import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("GREYZONE_ARTIFACTS", ROOT / "test-artifacts"))
-SOLARA = Path(sys.executable).parent / "solara"
 
 
 def test_controls_come_from_the_config_and_rebuild_the_model() -> None:
@@ -64,69 +58,36 @@ def test_the_model_stops_at_its_horizon() -> None:
     assert not model.running and model.week == model.spec.run.horizon_weeks
 
 
-def _wait_http(url: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"solara exited with {server.returncode}: {server.stdout.read()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"{url} did not answer within {timeout:.0f} s")
-
-
 @pytest.fixture
 def dashboard():
-    port = free_port()
-    address = ["--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        [str(SOLARA), "run", "model.dashboard.page", "--production", *address],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        _wait_http(url, server)
+    from model.testing.browser import solara_server
+
+    with solara_server("model.dashboard.app") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
+@pytest.mark.xdist_group("browser")
 def test_the_dashboard_runs_in_a_real_browser(dashboard) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    assert browser and driver_path, "chromium and chromedriver are needed: run scripts/ensure_chromium.sh"
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,2400"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    wait = WebDriverWait(driver, 120)
+    from model.testing.browser import button, chrome, text
 
-    def charts() -> list[str]:
-        return [img.get_attribute("src") for img in driver.find_elements(By.CSS_SELECTOR, "img")]
+    with chrome() as driver:
+        wait = WebDriverWait(driver, 120)
 
-    def text() -> str:
-        return driver.find_element(By.TAG_NAME, "body").text
+        def charts() -> list[str]:
+            """Every chart on the page (interactive Vega-Lite views, SVG), as its marks' drawing."""
+            drawn = driver.find_elements(By.CSS_SELECTOR, ".vega-embed svg.marks .role-mark")
+            return [m.get_attribute("innerHTML") for m in drawn]
 
-    def button(label: str):
-        return wait.until(ec.element_to_be_clickable((By.XPATH, f"//button[normalize-space()='{label}']")))
+        def titles() -> list[str]:
+            found = driver.find_elements(By.CSS_SELECTOR, ".vega-embed svg.marks .role-title-text")
+            return [t.get_attribute("textContent") for t in found]
 
-    try:
         driver.get(dashboard)
-        wait.until(lambda d: "Time: 0.0" in text() and "Policy events" in text() and len(charts()) >= 4)
+        wait.until(lambda d: "Time: 0.0" in text(d) and "Policy events" in text(d) and len(titles()) == 5)
         before_charts = charts()
         # change a control: the curb intensity slider, one step up with the keyboard
         slider = driver.find_element(
@@ -135,16 +96,16 @@ def test_the_dashboard_runs_in_a_real_browser(dashboard) -> None:
         before_value = slider.get_attribute("aria-valuenow")
         slider.send_keys(Keys.ARROW_RIGHT)
         wait.until(lambda d: slider.get_attribute("aria-valuenow") != before_value)
-        button("Reset").click()
+        button(driver, wait, "Reset").click()
         for _ in range(6):
-            button("Step").click()
-        wait.until(lambda d: "Time: 6.0" in text())
-        wait.until(lambda d: "Policy events (week 6)" in text() and charts() != before_charts)
+            button(driver, wait, "Step").click()
+        wait.until(lambda d: "Time: 6.0" in text(d))
+        wait.until(lambda d: "Policy events (week 6)" in text(d) and charts() != before_charts)
+        lines = driver.find_elements(By.CSS_SELECTOR, ".vega-embed svg.marks .mark-line path")
+        assert len(lines) >= 4 * 9  # four series charts, one line per material, drawn from six weeks
         # the curbs start after the warm-up at the intensity the slider set (one step up)
         step = controls()["intensity"]["step"]
-        assert f"ambiguous at {float(before_value) + step:.2f}" in text()
+        assert f"ambiguous at {float(before_value) + step:.2f}" in text(driver)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         assert driver.save_screenshot(str(ARTIFACTS / "dashboard.png"))
-    finally:
-        driver.quit()
     assert (ARTIFACTS / "dashboard.png").stat().st_size > 20_000

@@ -5,12 +5,15 @@
     ban = gz.simulate(base.with_overrides("scenario=blanket_ban"))
     print(gz.compare(curbs=gz.simulate(base), ban=ban))
 
+`find` lists the results folders under a root; model/api/views.py turns results into the
+explorer's tidy tables (fan bands, frontier points, grids, the tornado, the timeline).
 `ema_model` wraps greyzone as an EMA Workbench model (model/api/ema.py).
 """
 
+from model.api import views
 from model.api.compare import Comparison, compare
 from model.api.compose import Config, compose
-from model.api.results import Results, load
+from model.api.results import Found, Results, find, load
 from model.api.simulate import simulate
 from model.config.errors import ConfigError
 from model.results.integrity import DamagedFileError
@@ -23,10 +26,13 @@ __all__ = [
     "ConfigError",
     "DamagedFileError",
     "DirectoryLockedError",
+    "Found",
     "Results",
     "RunDirectoryError",
     "compare",
     "compose",
+    "find",
     "load",
     "simulate",
+    "views",
 ]

@@ -32,7 +32,8 @@ class Config:
 
     def with_overrides(self, *overrides: str) -> Config:
         """This config with more overrides (one for a key already set replaces it), validated."""
-        return compose(overrides=merge(self.overrides, overrides))
+        check_overrides(overrides)
+        return _build(merge(self.overrides, overrides))
 
     def get(self, key: str):
         """The value at a dotted key of the job config, e.g. `japan.stockpile_days`."""
@@ -57,13 +58,23 @@ def compose(scenario: str | None = None, overrides: Sequence[str] = ()) -> Confi
     Raises `ConfigError` (one line naming the key and what is allowed) for a bad one. Hydra's
     global state is left as it was found, and calls from several threads are safe.
     """
+    listed = merge([f"scenario={scenario}"] if scenario is not None else [], check_overrides(overrides))
+    return _build(listed)
+
+
+def recorded(overrides: Sequence[str]) -> Config:
+    """The config of a job from the overrides its run recorded (run.json), validated again;
+    a named study's job keeps its `experiments=` entry, which composes that study's case."""
+    return _build([o for o in overrides if key_of(str(o)) != "run.resume"])
+
+
+def check_overrides(overrides: Sequence[str]) -> list[str]:
+    """`overrides` if each is a 'key=value' string a single run can take, else ConfigError."""
     if isinstance(overrides, str):
         raise ConfigError("overrides", f"got the string {overrides!r}; give a list of 'key=value' strings")
     for override in overrides:
         if not isinstance(override, str) or "=" not in override:
             raise ConfigError("overrides", f"got {override!r}; each override is a 'key=value' string")
-    listed = merge([f"scenario={scenario}"] if scenario is not None else [], list(overrides))
-    for override in listed:
         key = key_of(override)
         if key == STUDIES:
             raise ConfigError(
@@ -75,6 +86,10 @@ def compose(scenario: str | None = None, overrides: Sequence[str] = ()) -> Confi
             raise ConfigError(
                 key, "Hydra's own settings do not apply here; simulate(directory=...) sets the folder"
             )
+    return list(overrides)
+
+
+def _build(listed: list[str]) -> Config:
     job = compose_config(listed)
     spec = build_spec(job)
     OmegaConf.set_readonly(job, True)

@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from model.api.compose import Config, recorded
 from model.api.studies import study_outcomes
 from model.config.errors import suggest
 from model.results.aggregate import Job, aggregate, discover, jobs_table
-from model.results.files import MARKER, REPAIR_RUN, STUDY_MARKER, read_study_marker
+from model.results.files import MARKER, PLAN, REPAIR_RUN, STUDY_MARKER, read_study_marker
 from model.results.integrity import (
     MANIFEST,
     DamagedFileError,
@@ -33,6 +34,7 @@ from model.results.summary import format_table, percentile_table
 
 CASE = ["job", "label"]  # one case per job of a run or sweep, shown by its label
 KEYS = ["job", "case", "scenario", "label"]  # the columns that name a case in every table
+SWEEP_RECORD = "multirun.yaml"  # Hydra writes it at a sweep's root
 REPAIR_SWEEP = "repair: rerun greyzone-report on the folder, which rebuilds its tables from the jobs"
 
 
@@ -104,6 +106,32 @@ class Results:
         if self._fan is None:
             self._fan = aggregate(self.path).fan if self._finished else pd.DataFrame()
         return self._fan
+
+    def config(self, case: str | int | None = None) -> Config:
+        """The validated config of one case (its label, or job number; the only one when
+        omitted), composed again from the overrides its run recorded: the start of a what-if
+        (`results.config("blanket_ban").with_overrides("japan.stockpile_days=180")`)."""
+        if self.kind == "study":
+            raise ValueError(
+                f"{self.path}: a greyzone-explore study's cases are design points, not runs; "
+                "start a what-if from a run or a sweep"
+            )
+        jobs = {job.number: job for job in self._finished}
+        if case is None:
+            if len(jobs) != 1:
+                raise KeyError(f"{self.path} holds {len(jobs)} cases; name one of: {', '.join(self.labels)}")
+            number = next(iter(jobs))
+        elif isinstance(case, int) and not isinstance(case, bool):
+            number = case
+        else:
+            by_label = {label: number for number, label in self._labels.items()}
+            if case not in by_label:
+                raise KeyError(f"case {case!r}: not in {self.path}; {suggest(str(case), self.labels)}")
+            number = by_label[case]
+        if number not in jobs:
+            raise KeyError(f"job {number}: no finished job of that number in {self.path}")
+        job = jobs[number]
+        return recorded(job.meta.get("overrides", job.overrides))
 
     @property
     def tables(self) -> list[str]:
@@ -178,6 +206,53 @@ def load(path: str | Path) -> Results:
         labels,
         fan,
     )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A folder of results under a search root: its path, kind (run, sweep, study) and
+    when it last changed (seconds since the epoch)."""
+
+    path: Path
+    kind: str
+    modified: float
+
+
+def find(root: str | Path = "outputs") -> list[Found]:
+    """Every run, sweep and study folder under `root` (a run inside a sweep is part of the
+    sweep; a folder of loose runs lists each run), newest first; each can be opened with
+    `load`. A missing root holds none."""
+    top = Path(root).expanduser()
+    found: list[Found] = []
+    if not top.is_dir():
+        return found
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        kind = _kind(folder)
+        if kind is not None:
+            found.append(Found(folder, kind, folder.stat().st_mtime))
+            continue
+        try:
+            children = [
+                p
+                for p in folder.iterdir()
+                if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+            ]
+        except OSError:
+            continue
+        pending.extend(sorted(children, reverse=True))
+    return sorted(found, key=lambda f: (-f.modified, str(f.path)))
+
+
+def _kind(folder: Path) -> str | None:
+    if (folder / STUDY_MARKER).exists():
+        return "study"
+    if (folder / MARKER).exists() or (folder / ".hydra").is_dir():
+        return "run"
+    if (folder / PLAN).exists() or (folder / SWEEP_RECORD).exists():
+        return "sweep"
+    return None
 
 
 def _root_tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:

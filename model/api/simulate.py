@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,6 +32,7 @@ def simulate(
     resume: bool = False,
     report: bool = True,
     progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Results:
     """Run `config` (a `Config`, or a scenario's name) and return its `Results`.
 
@@ -41,7 +42,8 @@ def simulate(
     the CLI's `outputs/runs/<date>/<time>_<scenario>/`, relative to the working directory) as
     an ordinary run directory, which `greyzone-report` and `load` read; `resume=True`
     continues an interrupted one. `report` writes its report.md and fan chart; `progress`
-    shows a line per replication when logging is not configured.
+    shows a line per replication when logging is not configured; `on_progress(done, total)`
+    is called as each replication is saved (e.g. to move a progress bar).
     """
     if isinstance(config, str):
         config = compose(config)
@@ -70,6 +72,7 @@ def simulate(
             show_table=False,
             report=report,
             workers=workers,
+            on_replication=on_progress,
         )
     _record(out, config)
     return load(out)

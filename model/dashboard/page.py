@@ -9,43 +9,63 @@ every firm's inventory cover against its perceived risk, coloured by sector, mar
 
 from __future__ import annotations
 
-import matplotlib
+from functools import cache
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+import pandas as pd
 import solara
-from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from model.dashboard import charts
 from model.dashboard.controls import DashboardModel, controls, firm_view, material_series, policy_events
+from model.dashboard.export import page_spec
+from model.dashboard.vega import FigureSpec
 
-MARKERS = {"none": "o", "watch": "^", "entity": "X"}
+TITLE = "greyzone: China's rare-earth leverage over Japan"
 
 
-def _line_chart(model: DashboardModel, metric: str, title: str, ylabel: str) -> Figure:
+def line_chart(model: DashboardModel, metric: str, title: str, unit: str) -> dict:
+    """The page spec of one recorded metric so far, one line per material: the chart's
+    layout is drawn once (charts.lines), its rows replaced each week."""
     frame = material_series(model, metric)
-    fig = Figure(figsize=(6.2, 3.2))
-    ax = fig.subplots()
-    for material in frame.columns:
-        ax.plot(frame.index, frame[material], label=material, linewidth=1.2)
-    ax.set_title(f"{title} (week {model.week})", fontsize=10)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=3, loc="upper left")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
+    long = frame.rename_axis("date").reset_index()
+    long = long.melt(id_vars="date", var_name="material", value_name="value")
+    return _streamed(_layout(charts.lines, title, unit), long)
 
 
-def series_chart(metric: str, title: str, ylabel: str):
+def firms_chart(model: DashboardModel) -> dict:
+    """The page spec of every firm's inventory cover against its perceived risk, this week."""
+    return _streamed(_layout(charts.firms, "Firms: cover against perceived risk"), firm_view(model))
+
+
+STREAM = "table"  # the dataset a live chart's rows are sent in; the page redraws only its data
+
+
+def _streamed(layout: dict, frame: pd.DataFrame) -> dict:
+    """A live chart's spec: its fixed layout, this week's rows as the named dataset."""
+    return {**layout, "datasets": {STREAM: charts.records(frame)}}
+
+
+@cache
+def _layout(builder, *args) -> dict:
+    """A chart's page spec without its data (the same every week, so the page keeps the view
+    it drew and replaces only the rows: model/dashboard/vegalite.vue)."""
+    empty = pd.DataFrame({"date": pd.to_datetime([]), "material": [], "value": []})
+    if builder is charts.firms:
+        empty = pd.DataFrame({"cover_weeks": [], "perceived_risk": [], "sector": [], "list_status": []})
+    spec = page_spec(builder(empty, *args))
+    spec["data"] = {"name": STREAM}
+    spec["usermeta"] = {"stream": STREAM}
+    return spec
+
+
+def series_chart(metric: str, title: str, unit: str):
     """A live chart of one recorded metric, one line per material."""
 
     @solara.component
     def Chart(model: DashboardModel):
         update_counter.get()
-        solara.FigureMatplotlib(_line_chart(model, metric, title, ylabel))
+        FigureSpec(line_chart(model, metric, title, unit))  # the week is in the page's "Time"
 
     return Chart
 
@@ -72,36 +92,20 @@ def PolicyEvents(model: DashboardModel):
 @solara.component
 def FirmView(model: DashboardModel):
     update_counter.get()
-    firms = firm_view(model)
-    fig = Figure(figsize=(6.2, 3.6))
-    ax = fig.subplots()
-    colours = dict(zip(sorted(firms["sector"].unique()), plt.get_cmap("tab10").colors, strict=False))
-    for (sector, status), group in firms.groupby(["sector", "list_status"]):
-        ax.scatter(
-            group["perceived_risk"],
-            group["cover_weeks"],
-            s=14,
-            alpha=0.7,
-            color=colours[sector],
-            marker=MARKERS[status],
-            label=f"{sector}" if status == "none" else None,
-        )
-    for status, marker in MARKERS.items():
-        ax.scatter([], [], color="grey", marker=marker, label=f"list: {status}")
-    ax.set_xlabel("perceived risk (licensed materials)")
-    ax.set_ylabel("inventory cover (weeks of need)")
-    ax.set_title(f"Firms: cover against perceived risk (week {model.week})", fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
-    fig.tight_layout()
-    solara.FigureMatplotlib(fig)
+    FigureSpec(firms_chart(model))
 
 
-model = DashboardModel()
-page = SolaraViz(
-    model,
-    components=[ShortfallChart, PriceChart, ChinaShareChart, WorldShareChart, PolicyEvents, FirmView],
-    model_params=controls(),
-    name="greyzone: China's rare-earth leverage over Japan",
-)
-page  # noqa: B018
+# Play steps the model in one thread and redraws in another, so the model keeps the Play
+# interval and the charts show the latest week as often as they can be drawn (benchmarks/explorer.md)
+USE_THREADS = True
+COMPONENTS = [ShortfallChart, PriceChart, ChinaShareChart, WorldShareChart, PolicyEvents, FirmView]
+
+
+@solara.component
+def LivePage():
+    """The live model: controls, Play/Step/Reset, and the charts above (one model per visitor)."""
+    model = solara.use_memo(DashboardModel, [])
+    SolaraViz(model, components=COMPONENTS, model_params=controls(), name=TITLE, use_threads=USE_THREADS)
+
+
+page = LivePage()

@@ -191,16 +191,27 @@ def _heatmaps(agg: Aggregate, folder: Path, title: str) -> list[Path]:
     return figures
 
 
-def _tornado(agg: Aggregate, table: pd.DataFrame, folder: Path, title: str) -> tuple[Path, str] | None:
-    """One-at-a-time bars of leverage efficiency (ratio of means, tonnes, year 10) per case.
+@dataclass(frozen=True)
+class Tornado:
+    """One-at-a-time bars (parameter, low, high) around the base case's value."""
+
+    bars: pd.DataFrame
+    base: float
+    shown: str  # what the bars measure
+    unit: str
+    note: str  # the cases without a bar, and why
+
+
+def tornado_bars(outcomes: pd.DataFrame, parameters: list[str], table: pd.DataFrame) -> Tornado | None:
+    """One-at-a-time bars of leverage efficiency (ratio of means, tonnes, year 10) per case;
+    None when the cases are not a one-at-a-time design (or a Cartesian sweep).
 
     Only cases with verdict "ok" get a bar: a case within noise (or gaining leverage, too few
-    replications, unpaired) gets none, and the note under the figure names it. When the base
-    case itself is not "ok", no efficiency bar can be drawn: the figure shows mean 52-week
-    pressure instead, and the note says so.
+    replications, unpaired) gets none, and the note names it. When the base case itself is not
+    "ok", no efficiency bar can be drawn: the bars show mean 52-week pressure, and the note says so.
     """
-    cases = _case_values(agg, table)
-    layout = _oat_layout(cases, agg.parameters)
+    cases = _case_values(outcomes, parameters, table)
+    layout = _oat_layout(cases, parameters)
     if layout is None:
         return None
     base_job, sides = layout
@@ -231,14 +242,22 @@ def _tornado(agg: Aggregate, table: pd.DataFrame, folder: Path, title: str) -> t
         ],
         columns=["parameter", "low", "high"],
     )
+    return Tornado(bars, float(value[base_job]), shown, unit, note)
+
+
+def _tornado(agg: Aggregate, table: pd.DataFrame, folder: Path, title: str) -> tuple[Path, str] | None:
+    """The tornado figure (`tornado_bars`) and the note under it."""
+    bars = tornado_bars(agg.outcomes, agg.parameters, table)
+    if bars is None:
+        return None
     path = plots.tornado(
-        bars,
-        float(value[base_job]),
+        bars.bars,
+        bars.base,
         folder / "tornado.png",
-        f"{title}: one-at-a-time sensitivity of {shown}",
-        unit,
+        f"{title}: one-at-a-time sensitivity of {bars.shown}",
+        bars.unit,
     )
-    return path, note
+    return path, bars.note
 
 
 def _bar_name(name: str, low: int, high: int, value: dict, verdict: dict) -> str:
@@ -247,12 +266,11 @@ def _bar_name(name: str, low: int, high: int, value: dict, verdict: dict) -> str
     return f"{name} ({'; '.join(missing)})" if missing else name
 
 
-def _case_values(agg: Aggregate, table: pd.DataFrame) -> pd.DataFrame:
+def _case_values(outcomes: pd.DataFrame, parameters: list[str], table: pd.DataFrame) -> pd.DataFrame:
     """One row per job: job, label, case, the swept parameters, and the tornado's efficiency
     row (efficiency_mean, pressure_mean, verdict)."""
-    out = agg.outcomes
-    keys = ["job", "case", *agg.parameters]
-    jobs = out[keys].drop_duplicates("job")
+    keys = ["job", "case", *parameters]
+    jobs = outcomes[keys].drop_duplicates("job")
     rows = table[table["weighting"] == TORNADO_WEIGHTING]
     rows = rows[["job", "label", "efficiency_mean", "pressure_mean", "verdict"]]
     return jobs.merge(rows, on="job", how="inner", sort=False)

@@ -15,7 +15,7 @@ import platform
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -90,12 +90,14 @@ def run_job(
     job: Mapping[str, Any] | None = None,
     report: bool = True,
     workers: int = 1,
+    on_replication: Callable[[int, int], None] | None = None,
 ) -> JobResult:
     """Run `run.replications` replications of the configured scenario into `output_dir`.
 
     `job` describes the job within a sweep (num, total); `report` writes report.md for the run
     (a sweep writes one report at its root instead); `workers` runs the replications on that
-    many processes (the same files for any number). Every finished replication is
+    many processes (the same files for any number); `on_replication(done, total)` is called
+    as each replication is saved (a progress bar's hook). Every finished replication is
     checkpointed; with `run.resume=true` a killed job continues from its checkpoints and a
     finished one is skipped.
     """
@@ -128,6 +130,7 @@ def run_job(
             show_table=show_table,
             report=report,
             workers=workers,
+            on_replication=on_replication,
         )
 
 
@@ -143,6 +146,7 @@ def _run(
     show_table: bool,
     report: bool,
     workers: int,
+    on_replication: Callable[[int, int], None] | None,
 ) -> JobResult:
     """The job, in its locked directory: the replications not yet saved, then its files."""
     run = spec.run
@@ -180,6 +184,8 @@ def _run(
                 series.dates,
             )
             paired_seconds += result.counterfactual_seconds
+            if on_replication is not None:
+                on_replication(done, run.replications)
             if run.progress:
                 log.info(
                     "%s: replication %d/%d (index %d) done in %.2f s (counterfactual %.2f s)",
