@@ -153,6 +153,7 @@ def test_simulate_from_two_threads_matches_one_at_a_time(tmp_path: Path) -> None
     assert not alone[0].outcomes.equals(alone[1].outcomes)  # the intensity acted
 
 
+@pytest.mark.slow  # runs a sweep (about 25 s): make test-all; tests/test_explorer.py loads a committed one
 def test_load_reads_a_sweep_verifies_it_and_compare_prints_the_reports_table(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     _cli("-m", "scenario=ambiguous_curbs,blanket_ban", *TINY, f"hydra.sweep.dir={sweep}", cwd=tmp_path)

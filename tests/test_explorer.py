@@ -255,6 +255,7 @@ def test_the_explorer_in_a_real_browser(explorer, tmp_path: Path) -> None:
         assert (ARTIFACTS / name).stat().st_size > 20_000
 
 
+@pytest.mark.slow  # runs a small Morris study (about 15 s): make test-all
 def test_a_studys_tables_are_a_view_and_a_sweep_says_it_has_none(sweep, tmp_path: Path) -> None:
     none = panels.panel("tables", [panels.Shown(sweep)], panels.Selection())
     assert none.chart is None and none.table.empty and "only a greyzone-explore study" in none.note
