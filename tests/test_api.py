@@ -185,6 +185,7 @@ def test_load_reads_a_sweep_verifies_it_and_compare_prints_the_reports_table(tmp
         gz.load(job).series("no_such_metric")
 
 
+@pytest.mark.slow  # runs a small Morris study (about 20 s): make test-all
 def test_load_reads_a_study_as_tidy_outcomes_and_its_tables(tmp_path: Path) -> None:
     run_tiny_morris(tmp_path)
     study = gz.load(tmp_path)

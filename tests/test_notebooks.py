@@ -26,18 +26,11 @@ def test_committed_notebooks_have_no_outputs(path: Path) -> None:
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs"
 
 
-# make test executes the what-if notebook; the others (a sweep, about 35 s; EMA Workbench's
-# two evaluators, about 45 s; the quickstart, much as 02) run in make test-all (CI runs both),
-# which keeps make test under 8 minutes on 2 cores. tests/test_ema.py checks the two
-# evaluators in make test.
-IN_MAKE_TEST = {"02_what_if"}
-
-
-def _run_marks(path: Path) -> list[pytest.MarkDecorator]:
-    return [] if path.stem in IN_MAKE_TEST else [pytest.mark.slow]
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem, marks=_run_marks(p)) for p in NOTEBOOKS])
+# Executing the notebooks (15 to 45 s each: a sweep, EMA Workbench's two evaluators) is in
+# make test-all (CI runs both), which keeps make test under 8 minutes on 2 cores; what they
+# call is tested in make test (tests/test_api.py, tests/test_ema.py).
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_from_a_clean_kernel(path: Path, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GREYZONE_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
