@@ -151,3 +151,22 @@ def run_tiny_morris(root: Path) -> None:
         config_name="explore",
     )
     run_study(cfg, root, ["explore=morris"])
+
+
+EXPLORER_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "explorer_sweep"
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`solara run model.dashboard.app` (as `make app`) on a free port, its outputs a temporary
+    folder holding the explorer's fixture sweep (at sweeps/small): (url, outputs folder). The
+    browser tests share it (xdist group "browser": one worker, one server)."""
+    import shutil
+
+    from model.dashboard.explorer import OUTPUTS_VARIABLE
+    from model.testing.browser import solara_server
+
+    outputs = tmp_path_factory.mktemp("outputs")
+    shutil.copytree(EXPLORER_FIXTURE, outputs / "sweeps" / "small")
+    with solara_server("model.dashboard.app", env={OUTPUTS_VARIABLE: str(outputs)}) as url:
+        yield url, outputs

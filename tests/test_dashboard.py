@@ -58,16 +58,8 @@ def test_the_model_stops_at_its_horizon() -> None:
     assert not model.running and model.week == model.spec.run.horizon_weeks
 
 
-@pytest.fixture
-def dashboard():
-    from model.testing.browser import solara_server
-
-    with solara_server("model.dashboard.app") as url:
-        yield url
-
-
 @pytest.mark.xdist_group("browser")
-def test_the_dashboard_runs_in_a_real_browser(dashboard) -> None:
+def test_the_dashboard_runs_in_a_real_browser(app_server) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -86,7 +78,7 @@ def test_the_dashboard_runs_in_a_real_browser(dashboard) -> None:
             found = driver.find_elements(By.CSS_SELECTOR, ".vega-embed svg.marks .role-title-text")
             return [t.get_attribute("textContent") for t in found]
 
-        driver.get(dashboard)
+        driver.get(app_server[0])
         wait.until(lambda d: "Time: 0.0" in text(d) and "Policy events" in text(d) and len(titles()) == 5)
         before_charts = charts()
         # change a control: the curb intensity slider, one step up with the keyboard

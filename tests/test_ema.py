@@ -77,6 +77,7 @@ def test_an_experiment_is_the_run_of_its_config() -> None:
     assert model.uncertainties[0].variable_name == [review]
 
 
+@pytest.mark.slow  # about 6 s: make test-all
 def test_replications_make_a_replicator_model_whose_outcomes_are_replication_means() -> None:
     settings = {
         "uncertainties": ["licensing.review_median_weeks"],

@@ -22,12 +22,11 @@ import pytest
 
 import model as gz
 from model.dashboard import export, panels
-from model.dashboard.explorer import OUTPUTS_VARIABLE
 from model.results.fans import QUANTILES
+from tests.conftest import EXPLORER_FIXTURE as FIXTURE
 from tests.conftest import run_tiny_morris
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests" / "fixtures" / "explorer_sweep"
 ARTIFACTS = Path(os.environ.get("GREYZONE_ARTIFACTS", ROOT / "test-artifacts"))
 GREYZONE_REPORT = Path(sys.executable).parent / "greyzone-report"
 
@@ -152,18 +151,8 @@ def test_a_case_config_is_what_its_run_recorded_and_a_what_if_changes_only_its_o
 
 
 # the page in a real browser ---------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def explorer(tmp_path_factory):
-    from model.testing.browser import solara_server
-
-    outputs = tmp_path_factory.mktemp("outputs")
-    shutil.copytree(FIXTURE, outputs / "sweeps" / "small")
-    with solara_server("model.dashboard.app", env={OUTPUTS_VARIABLE: str(outputs)}) as url:
-        yield url, outputs
-
-
 @pytest.mark.xdist_group("browser")
-def test_the_explorer_in_a_real_browser(explorer, tmp_path: Path) -> None:
+def test_the_explorer_in_a_real_browser(app_server, tmp_path: Path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -171,7 +160,7 @@ def test_the_explorer_in_a_real_browser(explorer, tmp_path: Path) -> None:
 
     from model.testing.browser import button, choose, chrome, field, text
 
-    url, outputs = explorer
+    url, outputs = app_server
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
