@@ -109,6 +109,8 @@ def test_replications_make_a_replicator_model_whose_outcomes_are_replication_mea
         ({"uncertainties": ["nothing.*"]}, "uncertainties: ['nothing.*'] selects no ranged seed"),
         ({"replications": 0}, "replications: got 0; must be a whole number >= 1"),
         ({"overrides": ["run.firmz=3"]}, "run.firmz: unknown key"),
+        ({"scenario": "blanket_ban"}, "scenario: China's instrument is a lever here"),
+        ({"overrides": [*TINY, "run.parameters=posterior"]}, "run.parameters: posterior draws"),
     ],
 )
 def test_bad_arguments_are_refused_in_one_line(arguments: dict, message: str) -> None:

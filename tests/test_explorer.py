@@ -89,14 +89,35 @@ def test_beside_keeps_cases_apart_and_names_a_what_if(sweep) -> None:
     assert both.groupby("label")["job"].nunique().eq(1).all() and both["job"].nunique() == 3
 
 
-@pytest.mark.parametrize("view", list(panels.VIEWS))
-def test_every_view_gives_a_chart_or_says_why_not(sweep, view: str) -> None:
+# what each view gives for the fixture (two scenarios, no swept parameter, not a study)
+EXPECTED = {
+    "fans": "chart",
+    "frontier": "chart",
+    "distribution": "chart",
+    "timeline": "chart",
+    "summary": "table",
+    "heatmap": "a heatmap needs a sweep over exactly two numeric parameters",
+    "tornado": "a tornado needs a one-at-a-time design",
+    "tables": "only a greyzone-explore study has tables of its own",
+}
+
+
+def test_every_view_is_covered() -> None:
+    assert set(EXPECTED) == set(panels.VIEWS)
+
+
+@pytest.mark.parametrize("view", list(EXPECTED))
+def test_every_view_gives_its_chart_table_or_the_reason_why_not(sweep, view: str) -> None:
     shown = panels.panel(view, [panels.Shown(sweep)], panels.Selection())
-    assert shown.chart is not None or not shown.table.empty or shown.note
-    if shown.chart is not None:
+    if EXPECTED[view] == "chart":
         spec = export.page_spec(shown.chart)
-        assert spec["$schema"] == export.PAGE_SCHEMA
+        assert spec["$schema"] == export.PAGE_SCHEMA and not shown.table.empty
         assert "tooltip" in str(spec)  # hover shows values
+        shown.chart.to_dict()  # validates against Vega-Lite's schema (the page skips this)
+    elif EXPECTED[view] == "table":
+        assert shown.chart is None and set(sweep.labels) <= set(shown.table.columns)
+    else:
+        assert shown.chart is None and shown.table.empty and EXPECTED[view] in shown.note
 
 
 def test_a_2d_sweep_gives_a_heatmap_of_medians() -> None:
@@ -256,3 +277,12 @@ def test_a_studys_tables_are_a_view_and_a_sweep_says_it_has_none(sweep, tmp_path
     assert shown.table.equals(study.table("morris.parquet"))
     fans = panels.panel("fans", [panels.Shown(study)], panels.Selection())
     assert fans.chart is None and "keeps no weekly series" in fans.note
+
+
+def test_the_page_offers_only_the_material_or_sector_choice_that_acts(sweep) -> None:
+    assert panels.level_of("fans", sweep, "shortfall", "") == "material"
+    assert panels.level_of("fans", sweep, "value_added_lost_yen", "") == "sector"
+    assert panels.level_of("fans", sweep, "shortfall_all", "") == "national"
+    assert panels.level_of("distribution", sweep, "", "va_lost_yen") == "sector"
+    assert panels.level_of("distribution", sweep, "", "peak_shortfall") == "material"
+    assert panels.level_of("frontier", sweep, "shortfall", "peak_shortfall") is None

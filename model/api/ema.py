@@ -101,7 +101,7 @@ def ema_model(
     levers: Sequence[str] = LEVERS,
     outcomes: Sequence[str] = EMA_OUTCOMES,
     overrides: Sequence[str] = (),
-    scenario: str = INSTRUMENTS[0],
+    scenario: str | None = None,
     instruments: Sequence[str] = INSTRUMENTS,
     replications: int = 1,
     replication: int = 0,
@@ -116,15 +116,28 @@ def ema_model(
     outcomes: names from `EMA_OUTCOMES` (scalars) or weekly series: a national metric
         (model/sim/recorder.py SCALAR_METRICS) or "<metric>_<material>" of a material metric;
     overrides: the CLI's key=value overrides of the base config (size, horizon, seeds);
-    scenario: the instrument when `instrument` is not a lever; instruments: its categories.
+    scenario: the instrument when `instrument` is not a lever (default: the first of
+        `instruments`; refused when `instrument` is a lever, where it would not act);
+    instruments: the lever's categories. `run.parameters=posterior` is refused: EMA samples
+    the uncertainties itself.
     """
     unknown = [lever for lever in levers if lever not in LEVERS]
     if unknown:
         raise ConfigError("levers", f"unknown lever '{unknown[0]}'; {suggest(unknown[0], LEVERS)}")
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ConfigError("replications", f"got {replications!r}; must be a whole number >= 1")
+    if scenario is not None and INSTRUMENT in levers:
+        raise ConfigError(
+            "scenario",
+            "China's instrument is a lever here (sampled); drop `instrument` from levers to fix it",
+        )
+    scenario = scenario if scenario is not None else next(iter(instruments))
     choices = tuple(instruments) if INSTRUMENT in levers else (scenario,)
     first = compose(scenario, list(overrides))
+    if first.spec.run.posterior is not None:
+        raise ConfigError(
+            "run.parameters", "posterior draws each replication's seeds; EMA samples them: give uncertainties"
+        )
     coalition = bool(first.get("coalition.enabled"))
     switches = tuple(COALITION_OPTIONS) if COALITION in levers else (coalition,)
     seeds = seed_parameters(first.job, list(uncertainties), list(exclude))

@@ -123,8 +123,7 @@ def bands(
     if sector is None and len(fan) and ((fan["metric"] == metric) & (fan["material"] == where)).any():
         rows = fan[(fan["metric"] == metric) & (fan["material"] == where)]
         frame = rows[[*CASE, "week", "date", *QUANTILE_COLUMNS]].copy()
-        counts = _replications(results)
-        frame["replications"] = frame["job"].map(counts)
+        frame["replications"] = frame["job"].map(replications(results))
     else:
         frame = quantile_bands(results.series(metric, material, sector))
     factor, _ = scale(metric)
@@ -196,7 +195,8 @@ def timeline(results: Results, replications: Sequence[int] | None = None) -> pd.
     return events.reset_index(drop=True)
 
 
-def _replications(results: Results) -> dict[int, int]:
+def replications(results: Results) -> dict[int, int]:
+    """The number of replications of each case (job)."""
     out = results.outcomes
     return out.groupby("job")["replication"].nunique().to_dict() if len(out) else {}
 

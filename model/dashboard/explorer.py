@@ -110,7 +110,8 @@ def FolderView(path: str):
     results = loaded
     options = views.choices(results)
     with solara.Row():
-        solara.Text(f"{results.kind}: {len(results.labels)} cases, {_replications(results)} replications")
+        total = sum(views.replications(results).values())
+        solara.Text(f"{results.kind}: {len(results.labels)} cases, {total} replications")
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
         solara.ToggleButtonsSingle(value=view, values=list(panels.VIEWS))
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
@@ -118,8 +119,10 @@ def FolderView(path: str):
             solara.Select(label="Weekly metric", value=metric, values=list(options.metrics) or [metric.value])
         if view.value in ("distribution", "heatmap"):
             solara.Select(label="Outcome", value=outcome, values=options.outcomes or [outcome.value])
-        if view.value in ("fans", "distribution", "heatmap"):
+        at = panels.level_of(view.value, results, metric.value, outcome.value)
+        if at == "material":
             solara.Select(label="Material", value=material, values=["all", *options.materials])
+        if at == "sector":
             solara.Select(label="Sector", value=sector, values=["all", *options.sectors])
         if view.value == "frontier":
             solara.Select(label="Weighting of China's share", value=weighting, values=options.weightings)
@@ -193,7 +196,7 @@ def launch(config: gz.Config, directory: str, base: str, overrides: tuple[str, .
 def WhatIfForm(results: gz.Results):
     base = solara.use_reactive(results.labels[0] if results.labels else "")
     text = solara.use_reactive("")
-    count = solara.use_reactive(_default_replications(results))
+    count = solara.use_reactive(max(views.replications(results).values(), default=1))
     error = solara.use_reactive("")
 
     def start() -> None:
@@ -249,13 +252,3 @@ def _try_panel(name: str, shown, selection) -> panels.Panel | str:
         return panels.panel(name, shown, selection)
     except (KeyError, ValueError) as exc:
         return str(exc).strip("'\"")
-
-
-def _replications(results: gz.Results) -> int:
-    out = results.outcomes
-    return int(out[["job", "replication"]].drop_duplicates().shape[0]) if len(out) else 0
-
-
-def _default_replications(results: gz.Results) -> int:
-    out = results.outcomes
-    return int(out.groupby("job")["replication"].nunique().max()) if len(out) else 1

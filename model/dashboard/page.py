@@ -50,10 +50,7 @@ def _streamed(layout: dict, frame: pd.DataFrame) -> dict:
 def _layout(builder, *args) -> dict:
     """A chart's page spec without its data (the same every week, so the page keeps the view
     it drew and replaces only the rows: model/dashboard/vegalite.vue)."""
-    empty = pd.DataFrame({"date": pd.to_datetime([]), "material": [], "value": []})
-    if builder is charts.firms:
-        empty = pd.DataFrame({"cover_weeks": [], "perceived_risk": [], "sector": [], "list_status": []})
-    spec = page_spec(builder(empty, *args))
+    spec = page_spec(builder(pd.DataFrame(), *args))  # rows come as the STREAM dataset
     spec["data"] = {"name": STREAM}
     spec["usermeta"] = {"stream": STREAM}
     return spec

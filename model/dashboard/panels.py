@@ -84,17 +84,27 @@ def panel(view: str, shown: Sequence[Shown], selection: Selection) -> Panel:
     return Panel(_chart(view, table, selection), table)
 
 
+def level_of(view: str, results: Results, metric: str, outcome: str) -> str | None:
+    """Whether the view's series or outcome is chosen at a material, a sector or nationally
+    (None: the view has no such choice), so that the page offers only the choice that acts."""
+    if view == "fans":
+        return views.METRICS.get(metric, "material")
+    if view in ("distribution", "heatmap") and outcome in set(results.outcomes["outcome"]):
+        return views.level(results, outcome)
+    return None
+
+
 def _table(view: str, results: Results, selection: Selection) -> pd.DataFrame:
     if view == "fans":
         at = views.METRICS.get(selection.metric, "material")
         if at == "material":
-            material = _national(selection.material)
+            material = _one(selection.material)
             if material is None:  # all materials: the metric's national series, where recorded
                 national = f"{selection.metric}_all"
                 return views.bands(results, national) if national in views.METRICS else pd.DataFrame()
             return views.bands(results, selection.metric, material=material)
         if at == "sector":
-            return views.bands(results, selection.metric, sector=_sector(selection.sector))
+            return views.bands(results, selection.metric, sector=_one(selection.sector))
         return views.bands(results, selection.metric)
     if view == "frontier":
         return views.frontier(results, selection.weighting)
@@ -107,8 +117,8 @@ def _values(results: Results, selection: Selection) -> pd.DataFrame:
     if selection.outcome not in set(results.outcomes["outcome"]):
         return pd.DataFrame()
     at = views.level(results, selection.outcome)
-    material = _national(selection.material) if at == "material" else None
-    sector = _sector(selection.sector) if at == "sector" else None
+    material = _one(selection.material) if at == "material" else None
+    sector = _one(selection.sector) if at == "sector" else None
     return views.outcome_values(results, selection.outcome, material, sector)
 
 
@@ -122,7 +132,7 @@ def _chart(view: str, table: pd.DataFrame, selection: Selection) -> alt.TopLevel
         return charts.frontier(table, "Pressure against leverage lost, by replication", selection.weighting)
     if view == "distribution":
         _, unit = views.scale(selection.outcome)
-        return charts.distribution(table, _where(selection), f"{selection.outcome} {unit}".strip())
+        return charts.distribution(table, selection.outcome, f"{selection.outcome} {unit}".strip())
     return charts.timeline(table, f"China's measures, replication {selection.replication}")
 
 
@@ -131,14 +141,14 @@ def _heatmap(results: Results, selection: Selection) -> Panel:
     grid = views.grid(
         results,
         selection.outcome,
-        _national(selection.material) if at == "material" else None,
-        _sector(selection.sector) if at == "sector" else None,
+        _one(selection.material) if at == "material" else None,
+        _one(selection.sector) if at == "sector" else None,
     )
     if grid is None:
         return Panel(None, pd.DataFrame(), "a heatmap needs a sweep over exactly two numeric parameters")
     x, y = [c for c in grid.columns if c not in ("value", "replications")]
     _, unit = views.scale(selection.outcome)
-    return Panel(charts.heatmap(grid, x, y, f"median {_where(selection)}", unit), grid)
+    return Panel(charts.heatmap(grid, x, y, f"median {selection.outcome}", unit), grid)
 
 
 def _tornado(results: Results) -> Panel:
@@ -167,13 +177,6 @@ def _study_table(results: Results, name: str) -> Panel:
     return Panel(None, results.table(name or names[0]))
 
 
-def _where(selection: Selection) -> str:
-    return selection.outcome
-
-
-def _national(value: str) -> str | None:
-    return None if value in ("all", "", None) else value
-
-
-def _sector(value: str) -> str | None:
+def _one(value: str) -> str | None:
+    """A material or sector chosen on the page; None for "all" (the national total)."""
     return None if value in ("all", "", None) else value
